@@ -1,0 +1,81 @@
+"""einlang: Einstein-summation expressions, checked, planned and evaluated.
+
+>>> import numpy as np, einlang
+>>> A, B = np.array([[1, 2], [3, 4]]), np.array([[0, 1], [1, 0]])
+>>> einlang.evaluate("A_ij B_jk", A=A, B=B)
+array([[2, 1],
+       [4, 3]])
+>>> einlang.evaluate("C_ki = A_ij B_jk", A=A, B=B)
+array([[2, 4],
+       [1, 3]])
+>>> einlang.evaluate("A_ii", A=A, backend="naive")
+np.int64(5)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import errors
+from .backends import available_backends, get_backend, register_backend
+from .config import Options, get_options, options, set_options
+from .einsum_compat import einsum
+from .errors import EinlangError
+from .plan import Plan
+from .program import Program, compile_cached
+from .session import Session
+
+__version__ = "0.1.0"
+
+
+def compile(source: str) -> Program:  # noqa: A001 - the natural name, as in re.compile
+    """Parse a program once; call the result with tensors (plans are cached per shapes).
+
+    >>> import numpy as np
+    >>> prog = compile("x_i x_i")
+    >>> prog(x=np.array([3.0, 4.0]))
+    np.float64(25.0)
+    """
+    return compile_cached(source)
+
+
+def evaluate(source: str, tensors: dict[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
+    """Evaluate a program with the given tensors and return the value of its last statement.
+
+    >>> import numpy as np
+    >>> evaluate("d_i = A_ii", A=np.array([[1, 2], [3, 4]]))
+    array([1, 4])
+    """
+    return compile_cached(source)(tensors, backend=backend, **kwargs)
+
+
+def backends() -> tuple[str, ...]:
+    """The names of the available backends: ``("naive", "numpy", "opt", ...)``."""
+    return available_backends()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "library":  # imported on first use: keeps ``import einlang`` fast
+        import importlib
+
+        return importlib.import_module(".library", __name__)
+    raise AttributeError(f"module 'einlang' has no attribute {name!r}")
+
+
+__all__ = [
+    "EinlangError",
+    "Options",
+    "Plan",
+    "Program",
+    "Session",
+    "backends",
+    "compile",
+    "einsum",
+    "errors",
+    "evaluate",
+    "get_backend",
+    "get_options",
+    "options",
+    "register_backend",
+    "set_options",
+]

@@ -1,0 +1,65 @@
+"""Backends by name. Each turns a checked program and its plan into a function of the input arrays.
+
+>>> from einlang.backends import available_backends
+>>> available_backends()[:3]
+('naive', 'numpy', 'opt')
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from ..errors import UnknownBackendError
+
+
+class Backend(Protocol):
+    name: str
+    description: str
+
+    def prepare(self, program: Any, plan: Any) -> Callable[[list[Any]], Any]:
+        """Return ``run(inputs)``: inputs in ``program.inputs`` order, the result array out."""
+
+
+_FACTORIES: dict[str, Callable[[], Backend]] = {}
+_INSTANCES: dict[str, Backend] = {}
+_LOCK = threading.Lock()
+
+
+def register_backend(name: str, factory: Callable[[], Backend]) -> None:
+    """Add a backend: ``factory()`` is called once, the first time the backend is used."""
+    _FACTORIES[name] = factory
+
+
+def _lazy(module: str, cls: str) -> Callable[[], Backend]:
+    def factory() -> Backend:
+        return getattr(importlib.import_module(module, __name__), cls)()
+
+    return factory
+
+
+register_backend("naive", _lazy(".naive", "NaiveBackend"))
+register_backend("numpy", _lazy(".numpy_backend", "NumpyBackend"))
+register_backend("opt", _lazy(".opt", "OptBackend"))
+
+
+def available_backends() -> tuple[str, ...]:
+    return tuple(_FACTORIES)
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called ``name``; an unknown name lists the available ones."""
+    backend = _INSTANCES.get(name)
+    if backend is not None:
+        return backend
+    if not isinstance(name, str) or name not in _FACTORIES:
+        raise UnknownBackendError(
+            f"unknown backend {name!r}; available backends: {', '.join(_FACTORIES)}",
+            hint="the default is 'opt' (opt_einsum paths and BLAS); 'naive' shows every loop",
+        )
+    with _LOCK:
+        if name not in _INSTANCES:
+            _INSTANCES[name] = _FACTORIES[name]()
+    return _INSTANCES[name]

@@ -1,0 +1,182 @@
+"""Run a checked program as a flat list of kernel calls (shared by the numpy and opt backends).
+
+Each node becomes one pre-bound kernel; running is a loop over ``(kernel, argument slots, slot)``
+with no lookups by name, and an intermediate is dropped after its last use to keep peak memory low.
+A program that is a single kernel over the inputs runs with no loop at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..functions import ELEMENTWISE
+from ..semantics import ir
+
+Kernel = Callable[..., Any]
+
+
+def coefficient_for(coef: Any, dtype: np.dtype) -> Any:
+    """A coefficient in a form numpy multiplies without surprises (Fractions only for object arrays)."""
+    if isinstance(coef, Fraction) and dtype != object:
+        return float(coef)
+    return coef
+
+
+def scaled(kernel: Kernel, coef: Any, dtype: np.dtype) -> Kernel:
+    if coef == 1:
+        return kernel
+    c = coefficient_for(coef, dtype)
+
+    def run(*args):
+        return kernel(*args) * c
+
+    return run
+
+
+@functools.cache
+def levi_civita(n: int) -> np.ndarray:
+    """The Levi-Civita symbol with n indices (read-only, cached)."""
+    out = np.zeros((n,) * n, dtype=np.int64)
+    for perm in itertools.permutations(range(n)):
+        inversions = sum(1 for a in range(n) for b in range(a + 1, n) if perm[a] > perm[b])
+        out[perm] = -1 if inversions % 2 else 1
+    out.setflags(write=False)
+    return out
+
+
+@functools.cache
+def kronecker(n: int) -> np.ndarray:
+    out = np.eye(n, dtype=np.int64)
+    out.setflags(write=False)
+    return out
+
+
+def common_kernel(node: ir.Node) -> Kernel | None:
+    """Kernels for every node kind except contractions (those are what backends differ in)."""
+    if isinstance(node, ir.Constant):
+        value = node.value
+        return lambda: value
+    if isinstance(node, ir.Delta):
+        value = kronecker(node.shape[0])
+        return lambda: value
+    if isinstance(node, ir.LeviCivita):
+        value = levi_civita(len(node.shape))
+        return lambda: value
+    if isinstance(node, ir.Apply):
+        fn = ELEMENTWISE[node.function]
+
+        def apply(x):
+            with np.errstate(divide="ignore") if node.function == "reciprocal" else _nullcontext:
+                return fn.on_array(np.asarray(x))
+
+        return apply
+    if isinstance(node, ir.Combine):
+        return _combine_kernel(node)
+    if isinstance(node, ir.Stack):
+        shape, dtype = node.shape, node.dtype
+
+        def stack(*items):
+            return np.array([np.asarray(i) for i in items], dtype=dtype).reshape(shape)
+
+        return stack
+    if isinstance(node, ir.External):
+        impl, dtype, shape = node.function, node.dtype, node.shape
+
+        def external(*args):
+            return np.asarray(impl(*args), dtype=dtype).reshape(shape)
+
+        return external
+    return None
+
+
+class _Null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+_nullcontext = _Null()
+
+
+def _combine_kernel(node: ir.Combine) -> Kernel:
+    plan = []
+    for term in node.terms:
+        perm = tuple(term.labels.index(label) for label in node.output)
+        identity = perm == tuple(range(len(perm)))
+        plan.append((coefficient_for(term.coefficient, node.dtype), None if identity else perm))
+
+    def combine(*values):
+        total = None
+        for (coef, perm), value in zip(plan, values):
+            value = np.asarray(value)
+            if perm is not None:
+                value = value.transpose(perm)
+            if total is None:
+                total = value * coef if coef != 1 else value
+            elif coef == 1:
+                total = total + value
+            elif coef == -1:
+                total = total - value
+            else:
+                total = total + value * coef
+        return total
+
+    return combine
+
+
+def build_executor(
+    program: ir.LoweredProgram, contract_kernel: Callable[[ir.Contract], Kernel]
+) -> Callable[[Sequence[Any]], Any]:
+    """Compile the DAG into straight-line kernel calls over a register file."""
+    slot_of: dict[int, int] = {id(node): k for k, node in enumerate(program.inputs)}
+    steps: list[tuple[Kernel, tuple[int, ...], int]] = []
+    for node in program.nodes:
+        if isinstance(node, ir.Input):
+            continue
+        kernel = contract_kernel(node) if isinstance(node, ir.Contract) else common_kernel(node)
+        assert kernel is not None, node
+        args = tuple(slot_of[id(child)] for child in node.inputs)
+        slot_of[id(node)] = len(slot_of)
+        steps.append((kernel, args, slot_of[id(node)]))
+    result_slot = slot_of[id(program.result)]
+    n_inputs = len(program.inputs)
+    copy_result = isinstance(program.result, (ir.Input, ir.Constant, ir.Delta, ir.LeviCivita))
+
+    if len(steps) == 1 and steps[0][1] == tuple(range(n_inputs)) and not copy_result:
+        only = steps[0][0]
+        return lambda inputs: only(*inputs)
+    if not steps:
+        if copy_result:
+            return lambda inputs: np.array(inputs[result_slot], copy=True)
+        return lambda inputs: inputs[result_slot]
+
+    # free each intermediate after its last use
+    last_use: dict[int, int] = {}
+    for position, (_, args, _) in enumerate(steps):
+        for a in args:
+            if a >= n_inputs:
+                last_use[a] = position
+    plan = [
+        (kernel, args, out, tuple(a for a in set(args) if last_use.get(a) == position and a != result_slot))
+        for position, (kernel, args, out) in enumerate(steps)
+    ]
+    size = len(slot_of)
+
+    def run(inputs):
+        regs: list[Any] = list(inputs) + [None] * (size - n_inputs)
+        for kernel, args, out, free in plan:
+            regs[out] = kernel(*[regs[a] for a in args])
+            for a in free:
+                regs[a] = None
+        result = regs[result_slot]
+        return np.array(result, copy=True) if copy_result else result
+
+    return run

@@ -1,0 +1,351 @@
+"""``naive``: the teaching reference. It generates Python loops that sum over every index combination,
+exactly as the convention reads, and runs them on Python numbers (ints, floats, complex, Fractions,
+any objects in an object array).
+
+The generated source is what ``explain()`` shows. It contains no user text except validated
+identifiers (tensor names and index names that are plain ASCII identifiers; anything else gets a
+generated name) and integers; constants and helpers are passed in the namespace, never spliced in.
+
+>>> import numpy as np
+>>> from einlang.syntax.parser import parse
+>>> from einlang.semantics.lower import lower_program, Scope
+>>> prog = lower_program(parse("A_ij B_jk"), Scope.from_arrays({"A": np.ones((2, 3)), "B": np.ones((3, 2))}))
+>>> print(generate(prog).source)  # doctest: +NORMALIZE_WHITESPACE
+def einlang_program(A, B):
+    # T1_ik = Σ_j A_ij B_jk
+    T1 = [[None] * 2 for _ in range(2)]
+    for i in range(2):
+        A_i = A[i]
+        T1_i = T1[i]
+        for k in range(2):
+            acc = 0
+            for j in range(3):
+                acc += A_i[j] * B[j][k]
+            T1_i[k] = acc
+    return T1
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..config import get_options
+from ..errors import InputValueError, NaiveIterationLimitError
+from ..functions import ELEMENTWISE
+from ..plan import format_indices
+from ..semantics import ir
+from .executor import kronecker, levi_civita
+
+_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"acc", "np"}
+
+
+class _Namer:
+    """Allocates Python names: a user's name only when it is a plain ASCII identifier, else a fresh one."""
+
+    def __init__(self, used: set[str] | None = None) -> None:
+        self.used: set[str] = set(_RESERVED) if used is None else set(used)
+
+    def fresh(self, wanted: str, fallback: str) -> str:
+        base = wanted if _SAFE.fullmatch(wanted) and wanted not in _RESERVED else fallback
+        name, k = base, 2
+        while name in self.used:
+            name, k = f"{base}{k}", k + 1
+        self.used.add(name)
+        return name
+
+    def child(self) -> _Namer:
+        return _Namer(self.used)
+
+
+@dataclass(slots=True)
+class GeneratedProgram:
+    source: str
+    function: Callable[..., Any]
+    iterations: int
+    namespace: dict[str, Any] = field(repr=False)
+
+
+def _literal(value: Any, namespace: dict[str, Any], namer: _Namer) -> str:
+    """Integers and finite floats are written as literals; anything else goes through the namespace."""
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    name = namer.fresh("_const", "_const")
+    namespace[name] = value
+    return name
+
+
+def _iterations(node: ir.Node) -> int:
+    if isinstance(node, ir.Contract):
+        return math.prod(node.sizes[label] for label in node.labels) if node.labels else 1
+    if isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
+        return max(1, math.prod(node.shape))
+    return 0
+
+
+def _alloc(shape: Sequence[int]) -> str:
+    expr = f"[None] * {shape[-1]}"
+    for n in reversed(shape[:-1]):
+        expr = f"[{expr} for _ in range({n})]"
+    return expr
+
+
+class _Emitter:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {}
+        self.globals = _Namer()
+        self.var: dict[int, str] = {}
+
+    def emit(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+    def shown(self, node: ir.Node, labels: Sequence[str], names: dict[int, str]) -> str:
+        return names[id(node)] + format_indices(tuple(labels))
+
+    def loop_nest(
+        self,
+        depth: int,
+        target: str,
+        out_labels: Sequence[str],
+        sum_labels: Sequence[str],
+        sizes: dict[str, int],
+        reads: list[tuple[str, tuple[str, ...]]],
+        scalar: Callable[[list[str]], str],
+        coefficient: str | None,
+    ) -> None:
+        """Loops over the output labels, then the summed labels; rows and entries are hoisted out of
+        inner loops (the same thing a careful hand-written loop does)."""
+        local = self.globals.child()
+        loop_var = {label: local.fresh(label, "i") for label in dict.fromkeys([*out_labels, *sum_labels])}
+        order = list(out_labels) + [s for s in sum_labels if s not in out_labels]
+        current = [name for name, _ in reads]
+        position = [0] * len(reads)
+        bound: set[str] = set()
+        out_current, out_position = target, 0
+
+        def advance(level: int, indent: int) -> None:
+            nonlocal out_current, out_position
+            more_loops = level < len(order) - 1
+            for k, (name, labels) in enumerate(reads):
+                moved = False
+                while position[k] < len(labels) and labels[position[k]] in bound:
+                    current[k] += f"[{loop_var[labels[position[k]]]}]"
+                    position[k] += 1
+                    moved = True
+                if moved and more_loops:
+                    suffix = "".join(labels[: position[k]])
+                    hoisted = local.fresh(f"{name}_{suffix}" if suffix.isascii() else name, f"{name}_row")
+                    self.emit(indent, f"{hoisted} = {current[k]}")
+                    current[k] = hoisted
+            while out_position < len(out_labels) - 1 and out_labels[out_position] in bound:
+                row = out_labels[out_position]
+                out_position += 1
+                hoisted = local.fresh(f"{target}_{''.join(out_labels[:out_position])}", f"{target}_row")
+                self.emit(indent, f"{hoisted} = {out_current}[{loop_var[row]}]")
+                out_current = hoisted
+
+        def store(indent: int, value: str) -> None:
+            if coefficient is not None:
+                value = f"{coefficient} * {value}"
+            if out_labels:
+                self.emit(indent, f"{out_current}[{loop_var[out_labels[-1]]}] = {value}")
+            else:
+                self.emit(indent, f"{target} = {value}")
+
+        if out_labels:
+            self.emit(depth, f"{target} = {_alloc([sizes[x] for x in out_labels])}")
+        indent = depth
+        summing = [s for s in order if s not in out_labels]
+        for level, label in enumerate(order):
+            if label in summing and label == summing[0]:
+                self.emit(indent, "acc = 0")
+            self.emit(indent, f"for {loop_var[label]} in range({sizes[label]}):")
+            indent += 1
+            bound.add(label)
+            advance(level, indent)
+        if not order:
+            advance(-1, indent)
+        if summing:
+            self.emit(indent, f"acc += {scalar(current)}")
+            store(depth + len(out_labels), "acc")
+        else:
+            store(indent, scalar(current))
+
+
+def generate(program: ir.LoweredProgram) -> GeneratedProgram:
+    """Python source (and the compiled function) that computes ``program`` with explicit loops."""
+    from ..plan.plan import node_names
+
+    names = node_names(program)
+    em = _Emitter()
+    params = []
+    for node in program.inputs:
+        var = em.globals.fresh(node.name, "t")
+        em.var[id(node)] = var
+        params.append(var)
+    body_start = len(em.lines)
+    iterations = 0
+    for node in program.nodes:
+        if isinstance(node, ir.Input):
+            continue
+        iterations += _iterations(node)
+        target = em.globals.fresh(names[id(node)], "T")
+        em.var[id(node)] = target
+        _emit_node(em, node, target, names)
+    em.lines.insert(body_start, f"def einlang_program({', '.join(params)}):")
+    em.emit(1, f"return {em.var[id(program.result)]}")
+    source = "\n".join(em.lines) + "\n"
+    namespace = dict(em.namespace)
+    code = compile(source, "<einlang naive program>", "exec")
+    exec(code, namespace)  # the source is built from validated identifiers and integers only
+    return GeneratedProgram(source, namespace["einlang_program"], iterations, namespace)
+
+
+def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) -> None:
+    depth = 1
+    if isinstance(node, ir.Contract):
+        reads = [(em.var[id(op.node)], op.labels) for op in node.operands]
+        summed = node.summed
+        shown = " ".join(em.shown(op.node, op.labels, names) for op in node.operands)
+        sigma = f"Σ_{''.join(summed) if all(len(s) == 1 for s in summed) else '{' + ','.join(summed) + '}'} " if summed else ""
+        coef = None if node.coefficient == 1 else _literal(node.coefficient, em.namespace, em.globals)
+        em.emit(depth, f"# {target}{format_indices(node.output)} = {sigma}{(coef + ' ') if coef else ''}{shown}")
+
+        def product(exprs: list[str]) -> str:
+            return " * ".join(exprs) if exprs else "1"
+
+        em.loop_nest(depth, target, node.output, summed, node.sizes, reads, product, coef)
+    elif isinstance(node, ir.Combine):
+        reads = [(em.var[id(t.node)], t.labels) for t in node.terms]
+        coefs = [t.coefficient for t in node.terms]
+        literal = [None if c in (1, -1) else _literal(c, em.namespace, em.globals) for c in coefs]
+        terms_shown = " ".join(
+            ("- " if c == -1 else "+ " if k else "") + em.shown(t.node, t.labels, names)
+            for k, (c, t) in enumerate(zip(coefs, node.terms))
+        )
+        em.emit(depth, f"# {target}{format_indices(node.output)} = {terms_shown}")
+
+        def combination(exprs: list[str]) -> str:
+            parts = []
+            for k, (expr, c, lit) in enumerate(zip(exprs, coefs, literal)):
+                if lit is not None:
+                    parts.append(("+ " if k else "") + f"{lit} * {expr}")
+                elif c == -1:
+                    parts.append(f"- {expr}" if k else f"-{expr}")
+                else:
+                    parts.append(("+ " if k else "") + expr)
+            return " ".join(parts)
+
+        sizes = dict(zip(node.output, node.shape))
+        em.loop_nest(depth, target, node.output, (), sizes, reads, combination, None)
+    elif isinstance(node, ir.Apply):
+        fn_name = em.globals.fresh(f"_{ELEMENTWISE[node.function].name}", "_f")
+        em.namespace[fn_name] = ELEMENTWISE[node.function].scalar
+        labels = tuple(f"a{k}" for k in range(len(node.shape)))
+        em.emit(depth, f"# {target} = {node.function}({names[id(node.arg)]}) elementwise")
+        em.loop_nest(depth, target, labels, (), dict(zip(labels, node.shape)),
+                     [(em.var[id(node.arg)], labels)], lambda e: f"{fn_name}({e[0]})", None)
+    elif isinstance(node, ir.Stack):
+        em.emit(depth, f"{target} = [{', '.join(em.var[id(item)] for item in node.items)}]")
+    elif isinstance(node, (ir.Constant, ir.Delta, ir.LeviCivita)):
+        if isinstance(node, ir.Delta):
+            value = kronecker(node.shape[0]).tolist()
+        elif isinstance(node, ir.LeviCivita):
+            value = levi_civita(len(node.shape)).tolist()
+        else:
+            value = node.value.tolist()
+        const = em.globals.fresh(f"_{target}", "_k")
+        em.namespace[const] = value
+        em.emit(depth, f"{target} = {const}  # {names[id(node)]} {'×'.join(map(str, node.shape)) or 'scalar'}")
+    elif isinstance(node, ir.External):
+        fn_name = em.globals.fresh(f"_{node.name}", "_ext")
+        dtypes = [arg.dtype for arg in node.args]
+        impl, dtype, shape = node.function, node.dtype, node.shape
+
+        def call_external(*values, _impl=impl, _dtypes=dtypes, _dtype=dtype, _shape=shape):
+            arrays = [np.array(v, dtype=d) for v, d in zip(values, _dtypes)]
+            return np.asarray(_impl(*arrays), dtype=_dtype).reshape(_shape).tolist()
+
+        em.namespace[fn_name] = call_external
+        args = ", ".join(em.var[id(a)] for a in node.args)
+        em.emit(depth, f"{target} = {fn_name}({args})  # library function {node.name} (Python, not loops)")
+    else:  # pragma: no cover
+        raise AssertionError(f"no naive code for {node!r}")
+
+
+def _to_python(value: np.ndarray) -> Any:
+    return value.tolist()
+
+
+class NaiveBackend:
+    name = "naive"
+    description = "generated Python loops over every index combination (the teaching reference)"
+
+    def prepare(self, program: ir.LoweredProgram, plan=None):
+        generated = generate(program)
+        function = generated.function
+        result = program.result
+        shape, dtype = result.shape, result.dtype
+        iterations = generated.iterations
+
+        def run(inputs):
+            limit = get_options().naive_iteration_limit
+            if iterations > limit:
+                raise NaiveIterationLimitError(
+                    f"the naive backend would run {iterations:,} loop iterations, above the limit of {limit:,}",
+                    hint="use backend='opt' (the default), or raise the limit: "
+                    "einlang.set_options(naive_iteration_limit=...)",
+                )
+            values = [_to_python(np.asarray(x)) for x in inputs]
+            out = function(*values)
+            try:
+                if dtype == object:
+                    array = np.empty(shape, dtype=object)
+                    if shape:
+                        array[...] = _nested_fill(out, shape)
+                    else:
+                        array[()] = out
+                    return array
+                return np.array(out, dtype=dtype).reshape(shape)
+            except OverflowError:
+                raise InputValueError(
+                    f"the exact result does not fit in {dtype}: numpy would wrap around silently",
+                    hint="convert the inputs to float or object (Python integers) to get the true value",
+                ) from None
+
+        run.source = generated.source  # type: ignore[attr-defined]
+        run.iterations = iterations  # type: ignore[attr-defined]
+        return run
+
+
+def _nested_fill(out: Any, shape: tuple[int, ...]) -> np.ndarray:
+    flat = np.empty(math.prod(shape), dtype=object)
+    stack = [out]
+    items: list[Any] = []
+
+    def walk(value, level):
+        if level == len(shape):
+            items.append(value)
+            return
+        for v in value:
+            walk(v, level + 1)
+
+    walk(out, 0)
+    del stack
+    flat[:] = items if items else flat
+    return flat.reshape(shape)
+
+
+def exact(value: Any) -> Any:
+    """Fractions in, Fractions out: a helper for docs and tests of exact arithmetic."""
+    return Fraction(value)

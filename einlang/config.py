@@ -1,0 +1,76 @@
+"""Limits and defaults, set globally or for a block of code.
+
+>>> import einlang
+>>> with einlang.options(naive_iteration_limit=1000):
+...     einlang.get_options().naive_iteration_limit
+1000
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8 * 2**30
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """``backend``: the default backend. ``naive_iteration_limit``: the naive backend refuses programs
+    whose loops would run more iterations than this. ``memory_limit``: bytes; any backend refuses a plan
+    whose result or largest intermediate needs more (default: half the physical memory)."""
+
+    backend: str = "opt"
+    naive_iteration_limit: int = 10_000_000
+    memory_limit: int = _physical_memory() // 2
+
+
+_global = [Options()]
+_local: contextvars.ContextVar[Options | None] = contextvars.ContextVar("einlang_options", default=None)
+
+
+def get_options() -> Options:
+    """The options in force here (a ``with options(...)`` block, else the global ones)."""
+    return _local.get() or _global[0]
+
+
+def set_options(**changes) -> Options:
+    """Change the global options: ``einlang.set_options(naive_iteration_limit=10**8)``."""
+    _validate(changes)
+    _global[0] = dataclasses.replace(_global[0], **changes)
+    return _global[0]
+
+
+@contextlib.contextmanager
+def options(**changes) -> Iterator[Options]:
+    """Options for the code inside a ``with`` block only (thread- and task-local)."""
+    _validate(changes)
+    token = _local.set(dataclasses.replace(get_options(), **changes))
+    try:
+        yield get_options()
+    finally:
+        _local.reset(token)
+
+
+def _validate(changes: dict) -> None:
+    from .errors import InputTypeError, InputValueError
+
+    fields = {f.name for f in dataclasses.fields(Options)}
+    for key, value in changes.items():
+        if key not in fields:
+            raise InputTypeError(f"unknown option {key!r}; the options are {', '.join(sorted(fields))}")
+        if key in ("naive_iteration_limit", "memory_limit") and (not isinstance(value, int) or value < 0):
+            raise InputValueError(f"{key} must be a non-negative integer, not {value!r}")
+        if key == "backend":
+            from .backends import get_backend
+
+            get_backend(value)

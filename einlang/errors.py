@@ -1,0 +1,270 @@
+"""Every mistake a user can make is an :class:`EinlangError` subclass.
+
+Each error carries a stable ``code`` (see ``docs/errors.md``), a message that names the tensor, the index
+and the sizes involved, and one or more spans.  ``str(err)`` renders the location, the message, the
+source line(s) and a caret under every span involved::
+
+    >>> from einlang.source import Source
+    >>> src = Source("A_ij B_jk")
+    >>> err = SizeMismatchError("index j is 4 in A but 5 in B", [src.span(3, 4), src.span(8, 9)])
+    >>> print(err)
+    error[E401] at <input>:1:4: index j is 4 in A but 5 in B
+      1 | A_ij B_jk
+        |    ^    ^
+
+All einlang errors are also ``ValueError`` (or ``TypeError``), so code written against ``numpy.einsum``
+keeps catching them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .source import Span
+
+
+class EinlangError(ValueError):
+    """Root of every error einlang raises for a user mistake."""
+
+    code = "E000"
+
+    def __init__(
+        self,
+        message: str,
+        spans: Sequence[Span] | Span | None = None,
+        *,
+        hint: str | None = None,
+    ) -> None:
+        if isinstance(spans, Span):
+            spans = [spans]
+        self.message = message
+        self.spans: tuple[Span, ...] = tuple(s for s in (spans or ()) if s is not None)
+        self.hint = hint
+        self.context: list[tuple[str, Span | None]] = []
+        super().__init__(message)
+
+    @property
+    def span(self) -> Span | None:
+        """The primary position of the mistake (``None`` when it has no place in the text)."""
+        return self.spans[0] if self.spans else None
+
+    def add_context(self, note: str, span: Span | None) -> EinlangError:
+        """Record where the failing code was reached from (a library call, say)."""
+        self.context.append((note, span))
+        return self
+
+    def __str__(self) -> str:
+        return render(self)
+
+    def __reduce__(self):  # pickling keeps the rendered text (spans hold their source)
+        return (_rebuild, (type(self), self.message, self.spans, self.hint))
+
+
+def _rebuild(cls, message, spans, hint):
+    return cls(message, spans, hint=hint)
+
+
+def _caret_block(spans: Sequence[Span]) -> list[str]:
+    """Render source lines with carets under each span, grouped by line, in source order."""
+    lines: list[str] = []
+    by_line: dict[tuple[int, int], list[Span]] = {}
+    for span in spans:
+        key = (id(span.source), span.line)
+        by_line.setdefault(key, []).append(span)
+    for spans_on_line in by_line.values():
+        first = spans_on_line[0]
+        source, line_no = first.source, first.line
+        text = source.line_text(line_no)
+        display = text.replace("\t", " ")
+        if len(display) > 200:  # keep huge one-line programs readable
+            lo = max(0, first.column - 60)
+            display = ("…" if lo else "") + display[lo : lo + 160] + "…"
+            offset = lo - (1 if lo else 0)
+        else:
+            offset = 0
+        marks = [" "] * (len(display) + 1)
+        for span in spans_on_line:
+            col = span.column - 1 - offset
+            line_start = span.start - (span.column - 1)
+            line_end = line_start + len(text)
+            width = max(1, min(span.end, line_end) - span.start)
+            for k in range(col, min(col + width, len(marks))):
+                if 0 <= k:
+                    marks[k] = "^"
+        gutter = str(line_no)
+        lines.append(f"  {gutter} | {display}")
+        lines.append(f"  {' ' * len(gutter)} | {''.join(marks).rstrip()}")
+    return lines
+
+
+def render(err: EinlangError) -> str:
+    """Location, message, caret lines, hint and call context, as ``str(err)`` shows them."""
+    where = f" at {err.span}" if err.span is not None else ""
+    out = [f"error[{err.code}]{where}: {err.message}"]
+    out.extend(_caret_block(err.spans))
+    for note, span in err.context:
+        out.append(f"  note: {note}" + (f" ({span})" if span is not None else ""))
+        if span is not None:
+            out.extend("  " + line for line in _caret_block([span]))
+    if err.hint:
+        out.append(f"  hint: {err.hint}")
+    return "\n".join(out)
+
+
+# --- syntax --------------------------------------------------------------------------------------
+
+
+class EinlangSyntaxError(EinlangError):
+    """The text is not einlang. ``incomplete`` is true when more input could complete it (REPL)."""
+
+    code = "E101"
+
+    def __init__(self, message, spans=None, *, hint=None, incomplete: bool = False):
+        super().__init__(message, spans, hint=hint)
+        self.incomplete = incomplete
+
+
+class InvalidIndexError(EinlangSyntaxError):
+    """An index that is not a letter-name (``A_1``, ``A_{i-j}``)."""
+
+    code = "E102"
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+class NameResolutionError(EinlangError):
+    """A name that does not denote anything, or denotes two things."""
+
+    code = "E200"
+
+
+class UndefinedNameError(NameResolutionError):
+    code = "E201"
+
+
+class AmbiguousNameError(NameResolutionError):
+    code = "E202"
+
+
+class ReservedNameError(NameResolutionError):
+    code = "E203"
+
+
+class UnknownFunctionError(NameResolutionError):
+    code = "E204"
+
+
+class ArgumentCountError(EinlangError, TypeError):
+    code = "E205"
+
+
+class RecursionLimitError(EinlangError):
+    code = "E206"
+
+
+# --- indices and the Einstein convention ---------------------------------------------------------
+
+
+class IndexRuleError(EinlangError):
+    """Indices used against the rules of the convention."""
+
+    code = "E300"
+
+
+class RankMismatchError(IndexRuleError):
+    code = "E301"
+
+
+class ConventionError(IndexRuleError):
+    code = "E302"
+
+
+class OutputIndexError(IndexRuleError):
+    code = "E303"
+
+
+class RepeatedOutputIndexError(IndexRuleError):
+    code = "E304"
+
+
+class FreeIndexMismatchError(IndexRuleError):
+    code = "E305"
+
+
+class BareTensorError(IndexRuleError):
+    code = "E306"
+
+
+class NotAnEinsumError(IndexRuleError):
+    code = "E307"
+
+
+# --- sizes and values ----------------------------------------------------------------------------
+
+
+class ShapeError(EinlangError):
+    """Sizes that do not fit together."""
+
+    code = "E400"
+
+
+class SizeMismatchError(ShapeError):
+    code = "E401"
+
+
+class SizeInferenceError(ShapeError):
+    code = "E402"
+
+
+class RaggedArrayError(ShapeError):
+    code = "E403"
+
+
+class InputValueError(EinlangError):
+    """A value given to einlang that is not a tensor of numbers."""
+
+    code = "E404"
+
+
+class InputTypeError(EinlangError, TypeError):
+    code = "E405"
+
+
+# --- resources -----------------------------------------------------------------------------------
+
+
+class ResourceLimitError(EinlangError):
+    """Work or memory above a configured limit, refused before it starts."""
+
+    code = "E500"
+
+
+class NaiveIterationLimitError(ResourceLimitError):
+    code = "E501"
+
+
+class MemoryLimitError(ResourceLimitError):
+    code = "E502"
+
+
+class ComplexityLimitError(ResourceLimitError):
+    code = "E503"
+
+
+# --- backends ------------------------------------------------------------------------------------
+
+
+class BackendError(EinlangError):
+    code = "E600"
+
+
+class UnknownBackendError(BackendError):
+    code = "E601"
+
+
+class UnsupportedByBackendError(BackendError):
+    code = "E602"
+
+
+__all__ = [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, EinlangError)]

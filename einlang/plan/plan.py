@@ -1,0 +1,273 @@
+"""Contraction plans: the order of pairwise contractions, their cost and their memory.
+
+The path search is opt_einsum's (``contract_path``); this module turns its answer into named,
+printable data in the user's own index names.
+
+>>> import numpy as np
+>>> from einlang.syntax.parser import parse
+>>> from einlang.semantics.lower import lower_program, Scope
+>>> arrays = {"A": np.ones((10, 20)), "B": np.ones((20, 30)), "v": np.ones(30)}
+>>> plan = build_plan(lower_program(parse("A_ij B_jk v_k"), Scope.from_arrays(arrays)))
+>>> [step.contracted for step in plan.steps]
+[('k',), ('j',)]
+>>> plan.naive_flops > plan.opt_flops
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import opt_einsum
+
+from ..semantics import ir
+
+GREEDY_ABOVE = 12
+"""Products with more operands than this use the greedy path search (the optimal one is exponential)."""
+
+
+def format_indices(labels: tuple[str, ...]) -> str:
+    """``('i', 'k')`` -> ``_ik``; multi-letter names -> ``_{in,out}``; rank 0 -> ``''``."""
+    if not labels:
+        return ""
+    if all(len(label) == 1 for label in labels):
+        return "_" + "".join(labels)
+    return "_{" + ",".join(labels) + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One pairwise (or single-operand) contraction of a plan."""
+
+    result: str  # "T1_ik"
+    operands: tuple[str, ...]  # ("A_ij", "B_jk")
+    contracted: tuple[str, ...]  # indices summed away in this step, user's names
+    shape: tuple[int, ...]
+    flops: int
+    kernel: str  # "GEMM", "TDOT", "einsum", ...
+    einsum: str  # the step as an einsum equation over opt_einsum symbols
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractionPlan:
+    """The plan of one product term (one :class:`~einlang.semantics.ir.Contract` node)."""
+
+    node: ir.Contract = field(repr=False, compare=False)
+    name: str  # "T1"
+    equation: str  # "A_ij B_jk -> T1_ik"
+    einsum: str  # opt_einsum symbols, e.g. "ab,bc->ac"
+    symbols: dict[str, str] = field(repr=False)  # user label -> symbol
+    path: tuple[tuple[int, ...], ...]
+    steps: tuple[Step, ...]
+    naive_flops: int
+    opt_flops: int
+    largest_intermediate: int
+    optimizer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Every contraction of a program, with totals. ``str(plan)`` is a readable table."""
+
+    contractions: tuple[ContractionPlan, ...]
+    elementwise_flops: int
+    result_shape: tuple[int, ...]
+    result_dtype: np.dtype
+    names: dict[int, str] = field(repr=False, compare=False)  # id(node) -> "T1"
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(step for c in self.contractions for step in c.steps)
+
+    @property
+    def naive_flops(self) -> int:
+        """FLOPs of summing every index combination of every product (what ``naive`` does)."""
+        return sum(c.naive_flops for c in self.contractions) + self.elementwise_flops
+
+    @property
+    def opt_flops(self) -> int:
+        """FLOPs along the chosen pairwise paths."""
+        return sum(c.opt_flops for c in self.contractions) + self.elementwise_flops
+
+    @property
+    def speedup(self) -> float:
+        return self.naive_flops / self.opt_flops if self.opt_flops else 1.0
+
+    @property
+    def largest_intermediate(self) -> int:
+        """Elements of the largest array any step creates (the result included)."""
+        sizes = [c.largest_intermediate for c in self.contractions]
+        sizes.append(math.prod(self.result_shape))
+        return max(sizes)
+
+    @property
+    def itemsize(self) -> int:
+        return self.result_dtype.itemsize if self.result_dtype != object else np.dtype(object).itemsize
+
+    @property
+    def largest_intermediate_bytes(self) -> int:
+        return self.largest_intermediate * self.itemsize
+
+    def __str__(self) -> str:
+        return render_plan(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython shows the table
+        printer.text(str(self))
+
+
+def _symbols_for(node: ir.Contract) -> dict[str, str]:
+    return {label: opt_einsum.get_symbol(k) for k, label in enumerate(node.labels)}
+
+
+def plan_contraction(node: ir.Contract, name: str, operand_names: list[str]) -> ContractionPlan:
+    """Ask opt_einsum for the best pairwise order of one product and describe it in the user's names."""
+    symbols = _symbols_for(node)
+    inputs = ["".join(symbols[label] for label in op.labels) for op in node.operands]
+    output = "".join(symbols[label] for label in node.output)
+    equation = ",".join(inputs) + "->" + output
+    shapes = [op.node.shape for op in node.operands]
+    optimizer = "greedy" if len(shapes) > GREEDY_ABOVE else "auto"
+    if len(shapes) == 1:
+        path, info = [(0,)], None
+        contraction_list = [((0,), frozenset(symbols[label] for label in node.summed), equation, (), False)]
+        total = math.prod(node.sizes[label] for label in node.labels) if node.labels else 1
+        naive = opt = total
+        largest = math.prod(node.shape)
+    else:
+        path, info = opt_einsum.contract_path(equation, *shapes, shapes=True, optimize=optimizer)
+        contraction_list = info.contraction_list
+        naive, opt = int(info.naive_cost), int(info.opt_cost)
+        largest = int(info.largest_intermediate)
+    reverse = {symbol: label for label, symbol in symbols.items()}
+    remaining = list(operand_names)
+    steps: list[Step] = []
+    size_of = {symbols[label]: size for label, size in node.sizes.items()}
+    for k, (positions, removed, step_eq, _rest, blas) in enumerate(contraction_list):
+        # opt_einsum pops operands in the (descending) order of ``positions`` and writes the step's
+        # equation in that order; the table shows them in the order they were written instead
+        consumed = [remaining.pop(p) for p in positions]
+        consumed.reverse()
+        lhs, rhs = step_eq.split("->")
+        out_labels = tuple(reverse[s] for s in rhs)
+        last = k == len(contraction_list) - 1
+        result = name if last else f"{name}.{k + 1}"
+        shown = result + format_indices(out_labels)
+        remaining.append(shown)
+        step_symbols = set(lhs.replace(",", ""))
+        flops = math.prod(size_of[s] for s in step_symbols) * (max(1, len(lhs.split(",")) - 1) + bool(removed))
+        steps.append(
+            Step(
+                result=shown,
+                operands=tuple(consumed),
+                contracted=tuple(sorted((reverse[s] for s in removed), key=node.labels.index)),
+                shape=tuple(size_of[s] for s in rhs),
+                flops=int(flops),
+                kernel=blas if blas else "einsum",
+                einsum=step_eq,
+            )
+        )
+    shown_inputs = " ".join(operand_names)
+    return ContractionPlan(
+        node=node,
+        name=name,
+        equation=f"{name}{format_indices(node.output)} = {shown_inputs}",
+        einsum=equation,
+        symbols=symbols,
+        path=tuple(tuple(p) for p in path),
+        steps=tuple(steps),
+        naive_flops=naive,
+        opt_flops=opt,
+        largest_intermediate=largest,
+        optimizer=optimizer if len(shapes) > 1 else "single operand",
+    )
+
+
+def node_names(program: ir.LoweredProgram) -> dict[int, str]:
+    """Display names: inputs keep theirs; computed nodes are T1, T2, … in evaluation order."""
+    names: dict[int, str] = {}
+    counter = 0
+    for node in program.nodes:
+        if isinstance(node, ir.Input):
+            names[id(node)] = node.name
+        elif isinstance(node, ir.Delta):
+            names[id(node)] = "δ"
+        elif isinstance(node, ir.LeviCivita):
+            names[id(node)] = "ε"
+        elif isinstance(node, ir.Constant):
+            names[id(node)] = "const"
+        else:
+            counter += 1
+            names[id(node)] = f"T{counter}"
+    return names
+
+
+def build_plan(program: ir.LoweredProgram) -> Plan:
+    """Plan every product of a checked program."""
+    names = node_names(program)
+    contractions: list[ContractionPlan] = []
+    elementwise = 0
+    for node in program.nodes:
+        if isinstance(node, ir.Contract):
+            operand_names = [names[id(op.node)] + format_indices(op.labels) for op in node.operands]
+            contractions.append(plan_contraction(node, names[id(node)], operand_names))
+        elif isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
+            elementwise += math.prod(node.shape) * max(1, len(node.inputs) - (not isinstance(node, ir.Apply)))
+    return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names)
+
+
+def _fmt_count(n: int) -> str:
+    return f"{n:,}"
+
+
+def _fmt_bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"  # pragma: no cover
+
+
+def render_plan(plan: Plan) -> str:
+    """The plan as a table: one row per pairwise step, then the totals."""
+    lines: list[str] = []
+    rows: list[tuple[str, ...]] = [("step", "contraction", "summed", "result shape", "FLOPs", "kernel")]
+    k = 0
+    for c in plan.contractions:
+        for step in c.steps:
+            k += 1
+            rows.append(
+                (
+                    str(k),
+                    f"{step.result} = {' '.join(step.operands)}",
+                    ",".join(step.contracted) or "-",
+                    "×".join(map(str, step.shape)) or "scalar",
+                    _fmt_count(step.flops),
+                    step.kernel,
+                )
+            )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) if i in (4,) else cell.ljust(w)
+                               for i, (cell, w) in enumerate(zip(row, widths))).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if not plan.contractions:
+        lines = ["(no contractions)"]
+    lines.append("")
+    lines.append(f"naive FLOPs:          {_fmt_count(plan.naive_flops)}")
+    lines.append(f"optimised FLOPs:      {_fmt_count(plan.opt_flops)}")
+    lines.append(f"speedup:              {plan.speedup:,.1f}×")
+    lines.append(
+        f"largest intermediate: {_fmt_count(plan.largest_intermediate)} elements "
+        f"({_fmt_bytes(plan.largest_intermediate_bytes)})"
+    )
+    greedy = [c.name for c in plan.contractions if c.optimizer == "greedy"]
+    if greedy:
+        lines.append(f"note: {', '.join(greedy)} used the greedy path search (more than {GREEDY_ABOVE} operands)")
+    return "\n".join(lines)

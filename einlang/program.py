@@ -1,0 +1,299 @@
+"""Compiled programs: parse once, check and plan once per set of shapes, run many times.
+
+>>> import numpy as np, einlang
+>>> prog = einlang.compile("A_ij B_jk")
+>>> A, B = np.arange(6.0).reshape(2, 3), np.ones((3, 2))
+>>> prog(A=A, B=B)
+array([[ 3.,  3.],
+       [12., 12.]])
+>>> prog.to_einsum()
+'ij,jk->ik'
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import opt_einsum
+
+from . import errors as E
+from .backends import get_backend
+from .config import get_options
+from .plan import Plan, build_plan
+from .semantics import ir
+from .semantics.lower import Scope, lower_program
+from .syntax import ast
+from .syntax.parser import parse
+
+_NUMERIC_KINDS = frozenset("biufcO")
+
+
+class BoundedCache:
+    """A thread-safe LRU mapping with a size bound (plans and programs never grow without limit)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        try:
+            return self._data[key]  # a hit needs no lock and no reordering: that keeps calls fast
+        except (KeyError, TypeError):
+            return None
+
+    def put(self, key: Any, value: Any) -> Any:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+def as_array(name: str, value: Any) -> np.ndarray:
+    """A user's value as an array of numbers, or an error naming the tensor."""
+    if isinstance(value, np.ndarray):
+        array = value
+    else:
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            raise E.InputValueError(f"{name} is not a rectangular array of numbers ({exc})") from None
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise E.InputValueError(
+            f"{name} has dtype {array.dtype}: einlang computes with numbers (bool, int, float, complex, object)"
+        )
+    return array
+
+
+def shape_placeholder(name: str, value: Any) -> np.ndarray:
+    """For ``plan(A=(3, 4))``: a tuple of ints stands for an array of that shape (no memory used)."""
+    if isinstance(value, tuple) and all(isinstance(n, (int, np.integer)) and n >= 0 for n in value):
+        return np.lib.stride_tricks.as_strided(np.zeros(1), shape=tuple(int(n) for n in value), strides=(0,) * len(value))
+    return as_array(name, value)
+
+
+class BoundProgram:
+    """A program checked against particular shapes and dtypes: its IR, plan and backend runners."""
+
+    def __init__(self, lowered: ir.LoweredProgram) -> None:
+        self.lowered = lowered
+        self.input_names = tuple(node.name for node in lowered.inputs)
+        self._plan: Plan | None = None
+        self._runners: dict[str, Callable[[list[Any]], Any]] = {}
+        self._lock = threading.Lock()
+        self.scalar_result = lowered.result.shape == ()
+
+    @property
+    def plan(self) -> Plan:
+        if self._plan is None:
+            self._plan = build_plan(self.lowered)
+        return self._plan
+
+    def check_memory(self) -> None:
+        """Refuse, before any allocation, a plan whose result or intermediates exceed the memory limit."""
+        limit = get_options().memory_limit
+        plan = self.plan
+        if plan.largest_intermediate_bytes > limit:
+            culprit = max(plan.steps, key=lambda s: s.size, default=None)
+            where = f" ({culprit.result}, indices {','.join(culprit.result.split('_', 1)[1:]) or '-'})" if culprit else ""
+            raise E.MemoryLimitError(
+                f"the largest array this needs{where} has {plan.largest_intermediate:,} elements = "
+                f"{plan.largest_intermediate_bytes:,} bytes, above the memory limit of {limit:,} bytes",
+                hint="contract in another order, use smaller tensors, or raise the limit: "
+                "einlang.set_options(memory_limit=...)",
+            )
+
+    def runner(self, backend: str) -> Callable[[list[Any]], Any]:
+        run = self._runners.get(backend)
+        if run is not None:
+            return run
+        impl = get_backend(backend)
+        with self._lock:
+            run = self._runners.get(backend)
+            if run is None:
+                self.check_memory()
+                inner = impl.prepare(self.lowered, self.plan)
+                if self.scalar_result:
+                    def run(inputs, _inner=inner):
+                        value = _inner(inputs)
+                        return value[()] if isinstance(value, np.ndarray) else value
+                else:
+                    run = inner
+                for attr in ("source", "iterations"):
+                    if hasattr(inner, attr):
+                        setattr(run, attr, getattr(inner, attr))
+                self._runners[backend] = run
+        return run
+
+
+class Program:
+    """A parsed einlang program. Call it with tensors; plans are cached per shapes.
+
+    ``prog(A=A, B=B)``, ``prog({"A": A}, backend="naive")``, ``prog.plan(A=(3, 4), B=(4, 5))``.
+    """
+
+    def __init__(self, text: str, name: str = "<input>", functions: Mapping[str, Any] | None = None) -> None:
+        self.text = text
+        self.ast: ast.Program = parse(text, name)
+        self._functions = functions
+        self._bound = BoundedCache(64)
+
+    def __repr__(self) -> str:
+        return f"einlang.compile({self.text!r})"
+
+    @property
+    def functions(self) -> Mapping[str, Any]:
+        if self._functions is None:
+            from .library import registry
+
+            self._functions = registry()
+        return self._functions
+
+    # -- binding ----------------------------------------------------------------------------------
+    def bind(self, tensors: Mapping[str, Any]) -> BoundProgram:
+        """Check the program against these tensors' shapes (cached) and return the bound program."""
+        arrays = {name: as_array(name, value) for name, value in tensors.items()}
+        key = (tuple(arrays), tuple([(a.shape, a.dtype) for a in arrays.values()]))
+        bound = self._bound.get(key)
+        if bound is None:
+            bound = self._bound.put(key, self._check(arrays))
+        return bound
+
+    def _check(self, arrays: Mapping[str, np.ndarray]) -> BoundProgram:
+        scope = Scope.from_arrays(arrays, self.functions)
+        return BoundProgram(lower_program(self.ast, scope))
+
+    def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
+        if tensors:
+            kwargs = {**tensors, **kwargs}
+        try:
+            key = (tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
+            bound = self._bound.get(key)
+        except AttributeError:  # lists, Python numbers: convert first
+            bound = None
+        if bound is None:
+            kwargs = {name: as_array(name, value) for name, value in kwargs.items()}
+            bound = self.bind(kwargs)
+        run = bound.runner(backend or get_options().backend)
+        try:
+            return run([kwargs[name] for name in bound.input_names])
+        except E.EinlangError:
+            raise
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise E.InputValueError(f"cannot compute with these values: {exc}") from None
+
+    # -- inspection -------------------------------------------------------------------------------
+    def plan(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Plan:
+        """The contraction plan for these tensors (arrays, or shapes given as tuples)."""
+        if tensors:
+            kwargs = {**tensors, **kwargs}
+        return self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()}).plan
+
+    def explain(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> str:
+        """The naive backend's loop program for these shapes, then the plan the opt backend follows."""
+        if tensors:
+            kwargs = {**tensors, **kwargs}
+        bound = self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()})
+        from .backends.naive import generate
+
+        generated = generate(bound.lowered)
+        return (
+            "# naive backend: every index combination, as the convention reads\n"
+            + generated.source
+            + f"# {generated.iterations:,} loop iterations\n\n"
+            + "opt backend plan:\n"
+            + str(bound.plan)
+        )
+
+    def to_einsum(self) -> str:
+        """The equivalent ``numpy.einsum`` equation, for a program that is one product of tensors."""
+        return to_einsum(self.ast)
+
+
+def _product_accesses(expr: ast.Expr, out: list[tuple[str, tuple[str, ...]]]) -> bool:
+    if isinstance(expr, ast.Product):
+        return all(_product_accesses(f, out) for f in expr.factors)
+    if isinstance(expr, ast.Paren):
+        return _product_accesses(expr.expr, out)
+    if isinstance(expr, ast.Word):
+        head, _, tail = expr.text.rpartition("_")
+        if head and tail.isalpha():
+            out.append((head, tuple(tail)))
+        else:
+            out.append((expr.text, ()))
+        return True
+    if isinstance(expr, ast.Access):
+        out.append((expr.name, tuple(r.name for r in expr.indices)))
+        return ast.ELLIPSIS not in (r.name for r in expr.indices)
+    if isinstance(expr, ast.Name):
+        out.append((expr.name, ()))
+        return True
+    return False
+
+
+def to_einsum(program: ast.Program) -> str:
+    statements = [s for s in program.statements if not isinstance(s, ast.Definition)]
+    if len(statements) != 1:
+        raise E.NotAnEinsumError("to_einsum() needs a program of exactly one product statement")
+    stmt = statements[0]
+    out_refs: tuple[ast.IndexRef, ...] | None
+    if isinstance(stmt, ast.Assignment):
+        expr = stmt.expr
+        target = stmt.target
+        if isinstance(target, ast.Access):
+            out_refs = target.indices
+        elif isinstance(target, ast.Word) and "_" in target.text:
+            out_refs = tuple(ast.IndexRef(ch) for ch in target.text.rpartition("_")[2])
+        else:
+            out_refs = None
+    else:
+        expr, out_refs = stmt.expr, stmt.output
+    accesses: list[tuple[str, tuple[str, ...]]] = []
+    if not _product_accesses(expr, accesses):
+        raise E.NotAnEinsumError(
+            "to_einsum() needs a single product of tensors (no sums, functions, numbers or calls)",
+            [getattr(expr, "span", None)],
+        )
+    counts: dict[str, int] = {}
+    for _, labels in accesses:
+        for label in labels:
+            counts[label] = counts.get(label, 0) + 1
+    output = [r.name for r in out_refs] if out_refs is not None else sorted(k for k, c in counts.items() if c == 1)
+    symbols: dict[str, str] = {}
+    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for label in list(counts) + output:
+        if label not in symbols:
+            if len(label) == 1 and label.isascii() and label.isalpha():
+                symbols[label] = label
+    used = set(symbols.values())
+    for label in list(counts) + output:
+        if label not in symbols:
+            symbol = next(ch for ch in letters if ch not in used) if len(used) < 52 else opt_einsum.get_symbol(len(used))
+            symbols[label] = symbol
+            used.add(symbol)
+    inputs = ",".join("".join(symbols[x] for x in labels) for _, labels in accesses)
+    return inputs + "->" + "".join(symbols[x] for x in output)
+
+
+_PROGRAMS = BoundedCache(512)
+
+
+def compile_cached(text: str) -> Program:
+    """``einlang.compile`` with a bounded cache keyed by the source text."""
+    program = _PROGRAMS.get(text)
+    if program is None:
+        program = _PROGRAMS.put(text, Program(text))
+    return program

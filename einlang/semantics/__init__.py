@@ -1,0 +1,1 @@
+"""Checking and lowering: names, ranks, sizes and the Einstein convention, to the IR."""

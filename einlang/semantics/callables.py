@@ -1,0 +1,60 @@
+"""What a call can name: an einlang definition (inlined) or a library function written in Python."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..source import Source
+from ..syntax import ast
+
+
+@dataclass(frozen=True, slots=True)
+class EinFunction:
+    """``def name(params)_out = body``: inlined at every call, its indices renamed apart."""
+
+    definition: ast.Definition
+    source: Source | None = None
+    description: str = ""
+    example: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return self.definition.params
+
+
+Shapes = tuple[tuple[int, ...], ...]
+DTypes = tuple[np.dtype, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PyFunction:
+    """A library function written in Python, callable from einlang.
+
+    ``infer(shapes, dtypes, constants)`` returns the result's shape and dtype before anything runs
+    (``constants[k]`` is the value of argument k when it is a literal, else ``None``); it raises an
+    :class:`~einlang.errors.EinlangError` for arguments that cannot work. ``impl`` computes the value
+    from numpy arrays. ``runtime(*arrays)`` is ``impl`` with the checks of a Python caller.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    impl: Callable[..., Any] = field(repr=False)
+    infer: Callable[[Shapes, DTypes, tuple[Any, ...]], tuple[tuple[int, ...], np.dtype]] = field(repr=False)
+    description: str = ""
+    example: str = ""
+    min_args: int | None = None  # defaults: fewer arguments than params are allowed down to this
+
+    @property
+    def required(self) -> int:
+        return len(self.params) if self.min_args is None else self.min_args
+
+
+Callable_ = EinFunction | PyFunction

@@ -1,0 +1,34 @@
+"""Words for shapes and index sets, used in every message.
+
+>>> shape_words((3, 4))
+'a 3×4 matrix'
+>>> index_set(("i", "k"))
+'{i, k}'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+def shape_words(shape: Sequence[int]) -> str:
+    if len(shape) == 0:
+        return "a scalar"
+    if len(shape) == 1:
+        return f"a vector of size {shape[0]}"
+    dims = "×".join(str(n) for n in shape)
+    return f"a {dims} matrix" if len(shape) == 2 else f"a {dims} tensor (rank {len(shape)})"
+
+
+def index_set(labels: Iterable[str]) -> str:
+    items = list(labels)
+    return "{" + ", ".join(items) + "}" if items else "{} (a scalar)"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def example_indices(rank: int) -> str:
+    letters = "ijklmnpqrs"
+    return letters[:rank] if rank <= len(letters) else "{" + ",".join(f"i{k}" for k in range(rank)) + "}"

@@ -1,0 +1,207 @@
+"""The checked program: a DAG of tensor-valued nodes with every summed index explicit.
+
+Each node computes one array with a known ``shape`` and ``dtype``. Index labels live on the edges of a
+:class:`Contract` (the operands say which labels they are read with), so a label is local to one
+contraction and names never capture each other across nodes (library bodies, function arguments).
+
+>>> import numpy as np
+>>> a = Input("A", (3, 4), np.dtype(float))
+>>> b = Input("B", (4, 5), np.dtype(float))
+>>> c = Contract((Operand(a, ("i", "j")), Operand(b, ("j", "k"))), ("i", "k"), 1, (3, 5), np.dtype(float))
+>>> c.summed
+('j',)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..source import Span
+
+Scalar = int | float | complex | Fraction
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Node:
+    """Base class: every node has a shape and a dtype (numpy's promotion rules decide it)."""
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return ()
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Input(Node):
+    """A tensor bound by the caller (keyword argument or session variable)."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Constant(Node):
+    """A literal array of numbers (``[[1, 2], [3, 4]]``) or a number."""
+
+    value: np.ndarray
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Stack(Node):
+    """An array literal whose entries are computed: ``[[cos(t), -sin(t)], [sin(t), cos(t)]]``."""
+
+    items: tuple[Node, ...]
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return self.items
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Delta(Node):
+    """The Kronecker delta, an identity matrix of size n."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype = field(default_factory=lambda: np.dtype(np.int64))
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class LeviCivita(Node):
+    """The Levi-Civita symbol with n indices, each of size n."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype = field(default_factory=lambda: np.dtype(np.int64))
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Operand:
+    """One factor of a contraction: ``node`` read with ``labels`` (repeats take a diagonal)."""
+
+    node: Node
+    labels: tuple[str, ...]
+    display: str = ""  # how the user wrote it, for plans: "A_ij"
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Contract(Node):
+    """``coefficient`` times the product of the operands, summed over every label not in ``output``."""
+
+    operands: tuple[Operand, ...]
+    output: tuple[str, ...]
+    coefficient: Scalar
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    sizes: dict[str, int] = field(default_factory=dict, compare=False)
+    span: Span | None = field(default=None, compare=False)
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return tuple(op.node for op in self.operands)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every label, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for op in self.operands:
+            seen.update(dict.fromkeys(op.labels))
+        seen.update(dict.fromkeys(self.output))
+        return tuple(seen)
+
+    @property
+    def summed(self) -> tuple[str, ...]:
+        out = set(self.output)
+        return tuple(label for label in self.labels if label not in out)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Term:
+    """One term of a :class:`Combine`: ``coefficient * node`` whose axes carry ``labels``."""
+
+    coefficient: Scalar
+    node: Node
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Combine(Node):
+    """A sum of terms with the same free labels, aligned by name into ``output`` order."""
+
+    terms: tuple[Term, ...]
+    output: tuple[str, ...]
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return tuple(t.node for t in self.terms)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Apply(Node):
+    """An elementwise function (``sqrt``, ``exp``, the internal ``reciprocal``)."""
+
+    function: str
+    arg: Node
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class External(Node):
+    """A library function written in Python (``det``, ``inv``, ``pagerank``)."""
+
+    name: str
+    function: Callable[..., Any] = field(repr=False)
+    args: tuple[Node, ...]
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    constants: tuple[Any, ...] = ()  # arguments known at check time (sizes, flags)
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return self.args
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class LoweredProgram:
+    """The checked program: its inputs (in call order), every node in dependency order, the result."""
+
+    inputs: tuple[Input, ...]
+    nodes: tuple[Node, ...]
+    result: Node
+    labels: tuple[str, ...] | None  # index labels of the result, None for an unindexed value
+    bindings: tuple[tuple[str, Node], ...] = ()  # assignments made by the program, in order
+
+
+def topological_order(result: Node) -> tuple[Node, ...]:
+    """Every node reachable from ``result``, dependencies first, each once (iterative: deep DAGs are fine)."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(result, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for child in reversed(node.inputs):
+            if id(child) not in seen:
+                stack.append((child, False))
+    return tuple(order)

@@ -1,0 +1,196 @@
+"""A Session: the tensors and definitions a REPL, a notebook or a Python caller has bound.
+
+>>> s = Session()
+>>> s.run("M = [[1, 2], [3, 4]]")
+array([[1, 2],
+       [3, 4]])
+>>> s.run("N_ik = M_ij M_jk")
+array([[ 7, 10],
+       [15, 22]])
+>>> s["N"][1, 1]
+np.int64(22)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import errors as E
+from .plan import Plan
+from .program import BoundProgram, as_array
+from .semantics import ir
+from .semantics.callables import EinFunction
+from .semantics.lower import SPECIAL_NAMES, Binding, Lowerer, Scope
+from .syntax import ast
+from .syntax.parser import parse
+
+
+@dataclass(frozen=True, slots=True)
+class StatementResult:
+    """What one statement did: the name it bound (if any), its value and index labels."""
+
+    name: str | None
+    value: Any
+    labels: tuple[str, ...] | None
+    kind: str  # "expression", "assignment" or "definition"
+    text: str
+
+
+class Session:
+    """Bound tensors and definitions, and the backend to run on.
+
+    ``Session(backend="naive", A=array)`` starts with ``A`` bound; ``s.run(text)`` runs statements and
+    returns the value of the last one; ``s["A"]`` reads a tensor and ``s["A"] = array`` binds one.
+    """
+
+    def __init__(self, backend: str | None = None, **tensors: Any) -> None:
+        from .library import registry
+
+        self.backend = backend
+        self._tensors: dict[str, np.ndarray] = {}
+        self._functions: dict[str, Any] = dict(registry())
+        self.history: list[str] = []  # source of each statement that ran without error
+        self.definitions: dict[str, str] = {}
+        for name, value in tensors.items():
+            self[name] = value
+
+    # -- mapping of tensors -----------------------------------------------------------------------
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self._tensors[name]
+        except KeyError:
+            raise E.UndefinedNameError(f"{name} is not bound in this session") from None
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise E.InputValueError(f"{name!r} is not a valid tensor name")
+        if name in SPECIAL_NAMES:
+            raise E.ReservedNameError(f"{name} is reserved for a special tensor; bind your tensor to another name")
+        self._tensors[name] = as_array(name, value)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._tensors:
+            raise E.UndefinedNameError(f"{name} is not bound in this session")
+        del self._tensors[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tensors
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tensors)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._tensors)
+
+    @property
+    def tensors(self) -> Mapping[str, np.ndarray]:
+        return dict(self._tensors)
+
+    @property
+    def functions(self) -> Mapping[str, Any]:
+        return dict(self._functions)
+
+    def reset(self) -> None:
+        """Forget every tensor and every definition made in this session."""
+        from .library import registry
+
+        self._tensors.clear()
+        self._functions = dict(registry())
+        self.history.clear()
+        self.definitions.clear()
+
+    # -- running ----------------------------------------------------------------------------------
+    def _scope(self) -> Scope:
+        tensors = {
+            name: Binding(ir.Input(name, array.shape, array.dtype), name) for name, array in self._tensors.items()
+        }
+        return Scope(tensors, self._functions)
+
+    def _lower_statement(self, stmt: ast.Statement) -> tuple[str | None, Any, Scope]:
+        scope = self._scope()
+        lowerer = Lowerer(scope)
+        name, value = lowerer.statement(stmt)
+        return name, value, scope
+
+    def execute(self, text: str, name: str = "<input>", backend: str | None = None) -> list[StatementResult]:
+        """Run every statement of ``text``; return what each did. Stops at the first error, keeping
+        what the statements before it bound."""
+        program = parse(text, name)
+        results: list[StatementResult] = []
+        for stmt in program.statements:
+            results.append(self._execute_statement(stmt, backend))
+        return results
+
+    def _execute_statement(self, stmt: ast.Statement, backend: str | None) -> StatementResult:
+        text = stmt.span.text if stmt.span is not None else ""
+        if isinstance(stmt, ast.Definition):
+            Lowerer(Scope({}, self._functions)).statement(stmt)
+            self._functions[stmt.name] = EinFunction(stmt, stmt.span.source if stmt.span else None)
+            self.definitions[stmt.name] = text
+            self.history.append(text)
+            return StatementResult(stmt.name, None, None, "definition", text)
+        bound_name, value, scope = self._lower_statement(stmt)
+        lowered = _lowered(scope, value)
+        result = self._run(lowered, backend)
+        if bound_name is not None:
+            self[bound_name] = result if isinstance(result, np.ndarray) else np.asarray(result)
+            kind = "assignment"
+        else:
+            kind = "expression"
+        self.history.append(text)
+        return StatementResult(bound_name, result, value.labels, kind, text)
+
+    def _run(self, lowered: ir.LoweredProgram, backend: str | None) -> Any:
+        bound = BoundProgram(lowered)
+        from .config import get_options
+
+        run = bound.runner(backend or self.backend or get_options().backend)
+        inputs = [self._tensors[node.name] for node in lowered.inputs]
+        try:
+            return run(inputs)
+        except E.EinlangError:
+            raise
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise E.InputValueError(f"cannot compute with these values: {exc}") from None
+
+    def run(self, text: str, backend: str | None = None) -> Any:
+        """Run statements; return the value of the last one (``None`` for a definition)."""
+        results = self.execute(text, backend=backend)
+        return results[-1].value if results else None
+
+    def bound(self, text: str) -> BoundProgram:
+        """The checked, planned form of one expression against this session's tensors."""
+        program = parse(text)
+        statements = [s for s in program.statements if not isinstance(s, ast.Definition)]
+        if len(statements) != 1:
+            raise E.EinlangSyntaxError("give exactly one expression")
+        _, value, scope = self._lower_statement(statements[0])
+        return BoundProgram(_lowered(scope, value))
+
+    def plan(self, text: str) -> Plan:
+        """The contraction plan of an expression over this session's tensors."""
+        return self.bound(text).plan
+
+    def explain(self, text: str) -> str:
+        """The naive loop program for an expression, then its plan."""
+        from .backends.naive import generate
+
+        bound = self.bound(text)
+        generated = generate(bound.lowered)
+        return (
+            "# naive backend: every index combination, as the convention reads\n"
+            + generated.source
+            + f"# {generated.iterations:,} loop iterations\n\nopt backend plan:\n"
+            + str(bound.plan)
+        )
+
+
+def _lowered(scope: Scope, value: Any) -> ir.LoweredProgram:
+    node = value.node
+    nodes = ir.topological_order(node)
+    inputs = tuple(n for n in nodes if isinstance(n, ir.Input))
+    return ir.LoweredProgram(inputs, nodes, node, value.labels)

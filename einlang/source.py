@@ -1,0 +1,75 @@
+"""Source text and spans: where things are in what the user typed.
+
+No third-party imports: every stage (and every error) can use this module.
+
+>>> src = Source("A_ij B_jk\\nx_i", name="<demo>")
+>>> span = src.span(10, 13)
+>>> (span.line, span.column, span.text)
+(2, 1, 'x_i')
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A piece of einlang text with a display name (``<input>``, a file, a library module)."""
+
+    text: str
+    name: str = "<input>"
+    _line_starts: tuple[int, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    def span(self, start: int, end: int) -> Span:
+        """The span covering ``text[start:end]``."""
+        return Span(self, max(0, start), max(start, end))
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        line_index = bisect.bisect_right(self._line_starts, offset) - 1
+        return line_index + 1, offset - self._line_starts[line_index] + 1
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its newline."""
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` in a :class:`Source`."""
+
+    source: Source = field(compare=False, repr=False)
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        return self.source.line_col(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        return self.source.line_col(self.start)[1]
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start : self.end]
+
+    def to(self, other: Span) -> Span:
+        """The smallest span covering both ``self`` and ``other``."""
+        return Span(self.source, min(self.start, other.start), max(self.end, other.end))
+
+    def sub(self, start: int, end: int) -> Span:
+        """A span relative to this one's start (used for one index inside ``A_ij``)."""
+        return Span(self.source, self.start + start, self.start + end)
+
+    def __str__(self) -> str:
+        return f"{self.source.name}:{self.line}:{self.column}"

@@ -1,0 +1,462 @@
+"""Text -> syntax tree. lark lives here and nowhere else; its exceptions are translated in one place.
+
+>>> parse("C_ki = A_ij B_jk").statements[0].target
+Word(text='C_ki')
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+import lark
+from lark import Token, Transformer, v_args
+
+from ..errors import EinlangSyntaxError, InvalidIndexError
+from ..source import Source, Span
+from . import ast
+from .grammar import grammar_text
+
+MAX_NESTING = 200
+"""Brackets and unary operators nest at most this deep: deeper input is refused, never a RecursionError."""
+
+_OPENERS = {"LPAR", "LSQB", "LBRACE"}
+_CLOSERS = {"RPAR", "RSQB", "RBRACE"}
+# A newline right after one of these continues the statement ("A_ij +\n B_ij").
+_CONTINUES = {"PLUS", "MINUS", "STAR", "SLASH", "EQUAL", "COMMA", "LPAR", "LSQB", "LBRACE"}
+
+
+class _NewlinePostLexer:
+    """Drops newlines inside brackets and after an operator; refuses absurd bracket nesting."""
+
+    always_accept = ("_NL",)
+
+    def __init__(self) -> None:
+        self.source: Source | None = None
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        depth = 0
+        previous: str | None = None
+        for token in stream:
+            kind = token.type
+            if kind == "_NL":
+                if depth > 0 or previous in _CONTINUES or previous is None or previous == "_NL":
+                    continue
+            elif kind in _OPENERS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise _NestingTooDeep(token.start_pos)
+            elif kind in _CLOSERS:
+                depth = max(0, depth - 1)
+            previous = kind
+            yield token
+
+
+class _NestingTooDeep(Exception):
+    def __init__(self, pos: int) -> None:
+        self.pos = pos
+
+
+class _Builder(Transformer):
+    """Builds frozen AST nodes while LALR reduces (no recursion, so long sums are fine)."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__(visit_tokens=False)
+        self.source = source
+        self._depth: dict[int, int] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _span(self, meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return self.source.span(tok.start_pos, tok.end_pos)
+
+    def _nest(self, node, *children):
+        """Track nesting depth so later (recursive) stages never meet a tree deeper than MAX_NESTING."""
+        depth = 1 + max((self._depth.get(id(c), 0) for c in children), default=0)
+        if depth > MAX_NESTING:
+            raise EinlangSyntaxError(
+                f"expression nested more than {MAX_NESTING} levels deep",
+                getattr(node, "span", None),
+                hint="split it into several statements with names",
+            )
+        self._depth[id(node)] = depth
+        return node
+
+    def _indices_from_letters(self, text: str, span: Span) -> tuple[ast.IndexRef, ...]:
+        """``_ik`` -> (i, k): each letter is one index."""
+        return tuple(ast.IndexRef(ch, span.sub(k, k + 1)) for k, ch in enumerate(text))
+
+    def _index_list(self, tree_or_none, open_span: Span) -> tuple[ast.IndexRef, ...]:
+        """``{ij}`` -> (i, j); ``{i j}``, ``{i,j}`` -> (i, j); ``{in,out}`` -> (in, out); ``{in,}`` -> (in,)."""
+        if tree_or_none is None:
+            return ()
+        tokens: list[Token] = list(tree_or_none.children)
+        first, last = tokens[0], tokens[-1]
+        inner = self.source.text[first.start_pos : last.end_pos]
+        inner_after = self.source.text[last.end_pos : last.end_pos + 64].lstrip()
+        separated = ("," in inner or inner_after.startswith(",")) or any(
+            tokens[k].end_pos != tokens[k + 1].start_pos for k in range(len(tokens) - 1)
+        )
+        out: list[ast.IndexRef] = []
+        for tok in tokens:
+            span = self._tok_span(tok)
+            if tok.type == "ELLIPSIS":
+                out.append(ast.IndexRef(ast.ELLIPSIS, span))
+            elif tok.type == "NUMBER":
+                raise InvalidIndexError(
+                    f"'{tok}' is not an index: indices are names made of letters",
+                    span,
+                    hint="to pick one entry of a tensor, index it from Python (A[0, 1])",
+                )
+            elif separated:
+                out.append(ast.IndexRef(str(tok), span))
+            else:
+                out.extend(self._indices_from_letters(str(tok), span))
+        for ref in out:
+            if ref.name != ast.ELLIPSIS and "_" in ref.name:
+                raise InvalidIndexError(f"index '{ref.name}' contains '_'", ref.span,
+                                        hint="index names are letters and digits, e.g. W_{in,out}")
+        return tuple(out)
+
+    def _subscript(self, sub) -> tuple[ast.IndexRef, ...] | None:
+        return sub
+
+    # -- statements ------------------------------------------------------------------------------
+    @v_args(meta=True)
+    def start(self, meta, children):
+        return ast.Program(tuple(children), self.source)
+
+    @v_args(meta=True, inline=True)
+    def definition(self, meta, name, params, sub, body):
+        param_tokens = list(params.children) if params is not None else []
+        return ast.Definition(
+            str(name),
+            tuple(str(p) for p in param_tokens),
+            sub,
+            body,
+            self._span(meta),
+            tuple(self._tok_span(p) for p in param_tokens),
+            self._tok_span(name),
+        )
+
+    @v_args(meta=True, inline=True)
+    def assignment(self, meta, target, expr):
+        if not isinstance(target, (ast.Word, ast.Access, ast.Name)):
+            raise EinlangSyntaxError(
+                "only a name (x, C_ik, `my_var`) can stand left of '='",
+                getattr(target, "span", None),
+                hint="to compare values, compute both and compare them in Python",
+            )
+        return ast.Assignment(target, expr, self._span(meta))
+
+    @v_args(meta=True, inline=True)
+    def expr_statement(self, meta, expr, arrow, output):
+        if arrow is None:
+            return ast.ExprStatement(expr, None, self._span(meta))
+        return ast.ExprStatement(expr, output if output is not None else (), self._span(meta))
+
+    @v_args(inline=True)
+    def output_letters(self, word):
+        return self._indices_from_letters(str(word), self._tok_span(word))
+
+    @v_args(meta=True, inline=True)
+    def output_braced(self, meta, index_list=None):
+        return self._index_list(index_list, self._span(meta))
+
+    # -- expressions -----------------------------------------------------------------------------
+    @v_args(meta=True, inline=True)
+    def add(self, meta, left, right):
+        return self._sum(meta, left, right, +1)
+
+    @v_args(meta=True, inline=True)
+    def sub(self, meta, left, right):
+        return self._sum(meta, left, right, -1)
+
+    def _sum(self, meta, left, right, sign):
+        if isinstance(left, ast.Sum) and id(left) in self._open_sums:
+            terms = left.terms + ((sign, right),)
+            self._open_sums.discard(id(left))
+        else:
+            terms = ((1, left), (sign, right))
+        node = ast.Sum(terms, self._span(meta))
+        self._open_sums.add(id(node))
+        return self._nest(node, right)
+
+    @functools.cached_property
+    def _open_sums(self) -> set[int]:
+        # Sums still being extended by the left-recursive rule: only those are flattened, so a
+        # parenthesised sum "(a + b) + c" keeps its own node for printing.
+        return set()
+
+    @v_args(meta=True, inline=True)
+    def mul(self, meta, left, right):
+        return self._product(meta, left, right)
+
+    @v_args(meta=True, inline=True)
+    def juxtapose(self, meta, left, right):
+        return self._product(meta, left, right)
+
+    def _product(self, meta, left, right):
+        if isinstance(left, ast.Product) and id(left) in self._open_products:
+            factors = left.factors + (right,)
+            self._open_products.discard(id(left))
+        else:
+            factors = (left, right)
+        node = ast.Product(factors, self._span(meta))
+        self._open_products.add(id(node))
+        return self._nest(node, right)
+
+    @functools.cached_property
+    def _open_products(self) -> set[int]:
+        return set()
+
+    @v_args(meta=True, inline=True)
+    def div(self, meta, left, right):
+        return self._nest(ast.Div(left, right, self._span(meta)), left, right)
+
+    @v_args(meta=True, inline=True)
+    def neg(self, meta, operand):
+        return self._nest(ast.Neg(operand, self._span(meta)), operand)
+
+    @v_args(meta=True, inline=True)
+    def pos(self, meta, operand):
+        return operand
+
+    @v_args(inline=True)
+    def word(self, tok):
+        return ast.Word(str(tok), self._tok_span(tok))
+
+    @v_args(meta=True, inline=True)
+    def braced_access(self, meta, tok, index_list=None):
+        span = self._span(meta)
+        text = str(tok)
+        if not text.endswith("_"):
+            raise EinlangSyntaxError(
+                f"'{text}' followed by '{{': write {text}_{{…}} to give indices in braces",
+                self._tok_span(tok),
+            )
+        return ast.Access(text[:-1], self._index_list(index_list, span), span)
+
+    @v_args(meta=True, inline=True)
+    def quoted(self, meta, tok, sub):
+        name = str(tok)[1:-1].strip()
+        span = self._span(meta)
+        if not name.isidentifier():
+            raise EinlangSyntaxError(
+                f"`{name}` is not a name: quoted names are Python identifiers", self._tok_span(tok)
+            )
+        if sub is None:
+            return ast.Name(name, span)
+        return ast.Access(name, sub, span, quoted=True)
+
+    @v_args(meta=True, inline=True)
+    def call(self, meta, name, args, sub):
+        arg_list = tuple(args.children) if args is not None else ()
+        node = ast.Call(str(name), arg_list, sub, self._span(meta), self._tok_span(name))
+        return self._nest(node, *arg_list)
+
+    @v_args(meta=True, inline=True)
+    def paren(self, meta, expr):
+        return self._nest(ast.Paren(expr, self._span(meta)), expr)
+
+    @v_args(meta=True, inline=True)
+    def array(self, meta, items, sub):
+        item_list = tuple(items.children) if items is not None else ()
+        return self._nest(ast.Array(item_list, sub, self._span(meta)), *item_list)
+
+    @v_args(inline=True)
+    def number(self, tok):
+        text = str(tok)
+        is_float = any(c in text for c in ".eE")
+        return ast.Number(float(text) if is_float else int(text), text, self._tok_span(tok))
+
+    @v_args(inline=True)
+    def imaginary(self, tok):
+        text = str(tok)
+        return ast.Number(complex(0, float(text[:-1])), text, self._tok_span(tok))
+
+    @v_args(inline=True)
+    def subscript_letters(self, tok):
+        text = str(tok)[1:]
+        span = self._tok_span(tok).sub(1, 1 + len(text))
+        if not text:
+            raise InvalidIndexError("'_' must be followed by indices", self._tok_span(tok))
+        return self._indices_from_letters(text, span)
+
+    @v_args(meta=True, inline=True)
+    def subscript_braced(self, meta, tok, index_list=None):
+        if str(tok) != "_":
+            raise EinlangSyntaxError("write either letters or braces after '_', not both", self._tok_span(tok))
+        return self._index_list(index_list, self._span(meta))
+
+
+# -- error translation ----------------------------------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "WORD": "a name",
+    "CALLNAME": "a function name",
+    "QNAME": "a `quoted name`",
+    "NUMBER": "a number",
+    "IMAG": "a number",
+    "SUBSCRIPT": "indices after '_'",
+    "ELLIPSIS": "'...'",
+    "ARROW": "'->'",
+    "_NL": "the end of the line",
+    "$END": "the end of the input",
+    "SEMICOLON": "';'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "COMMA": "','",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "EQUAL": "'='",
+    "DEF": "'def'",
+}
+_STARTS_EXPRESSION = {"WORD", "NUMBER", "LPAR"}
+
+
+def _describe_expected(expected: set[str]) -> str:
+    words: list[str] = []
+    if _STARTS_EXPRESSION <= expected:
+        words.append("an expression (a tensor like A_ij, a number or '(')")
+        expected = expected - _STARTS_EXPRESSION - {"CALLNAME", "QNAME", "IMAG", "LSQB", "MINUS", "PLUS"}
+    order = ["RPAR", "RSQB", "RBRACE", "COMMA", "EQUAL", "ARROW", "WORD", "NUMBER", "_NL", "$END"]
+    for name in sorted(expected, key=lambda n: (order.index(n) if n in order else 99, n)):
+        word = _TERMINAL_WORDS.get(name)
+        if word and word not in words:
+            words.append(word)
+    if not words:
+        return "something else"
+    if len(words) > 6:
+        words = words[:6] + ["…"]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the input"
+    if token.type == "_NL":
+        return "the end of the line"
+    return f"'{token}'"
+
+
+def _translate(exc: lark.exceptions.LarkError, source: Source) -> EinlangSyntaxError:
+    """The one place where lark's exceptions become einlang's."""
+    text = source.text
+    if isinstance(exc, lark.exceptions.UnexpectedToken):
+        token = exc.token
+        at_end = token.type == "$END"
+        pos = len(text) if at_end else token.start_pos
+        span = source.span(pos, pos + (0 if at_end else max(1, len(str(token)))))
+        expected = set(exc.accepts or exc.expected)
+        message = f"unexpected {_describe_token(token)}: expected {_describe_expected(expected)}"
+        hint = None
+        if token.type == "SUBSCRIPT" or (token.type == "WORD" and str(token).startswith("_")):
+            hint = "a subscript goes right after the name or ')' with no space: f(A)_ik"
+        elif token.type == "EQUAL":
+            hint = "'=' assigns to a name at the start of a statement: C_ik = A_ij B_jk"
+        return EinlangSyntaxError(message, span, hint=hint, incomplete=at_end)
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        char = text[pos] if pos < len(text) else ""
+        span = source.span(pos, pos + 1)
+        hint = None
+        if char == "_":
+            hint = "indices follow the name with no space: A_ij, or A_{i j}"
+        elif char in "^":
+            hint = "powers are written as products: x_i x_i, or with a function: square(x_i)"
+        elif char == "`":
+            hint = "a quoted name is closed on the same line: `my_tensor`"
+        shown = repr(char) if char.isprintable() and char != "" else f"U+{ord(char):04X}" if char else "input"
+        return EinlangSyntaxError(
+            f"unexpected character {shown}: expected {_describe_expected(set(exc.allowed or ()))}",
+            span,
+            hint=hint,
+        )
+    if isinstance(exc, lark.exceptions.UnexpectedEOF):
+        return EinlangSyntaxError("unexpected end of the input", source.span(len(text), len(text)), incomplete=True)
+    return EinlangSyntaxError(f"cannot parse: {exc}", source.span(0, 0))  # pragma: no cover
+
+
+@functools.cache
+def _lark_parser_for(builder_cls) -> lark.Lark:
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=_NewlinePostLexer(),
+        cache=False,
+    )
+
+
+def build_parser(strict: bool = False) -> lark.Lark:
+    """A fresh lark parser for the grammar (``strict=True`` also checks for terminal collisions)."""
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=_NewlinePostLexer(),
+        strict=strict,
+    )
+
+
+def parse(text: str, name: str = "<input>") -> ast.Program:
+    """Parse einlang source into a :class:`~einlang.syntax.ast.Program`.
+
+    >>> prog = parse("x_i x_i")
+    >>> prog.statements[0].expr
+    Product(factors=(Word(text='x_i'), Word(text='x_i')))
+    """
+    if not isinstance(text, str):
+        from ..errors import InputTypeError
+
+        raise InputTypeError(f"einlang source must be a str, not {type(text).__name__}")
+    source = Source(text, name)
+    parser = _lark_parser_for(_Builder)
+    # The tree is built by walking lark's parse tree bottom-up iteratively (see _transform), so the
+    # depth of a 10,000-term sum never reaches Python's recursion limit.
+    try:
+        tree = parser.parse(text)
+    except _NestingTooDeep as exc:
+        raise EinlangSyntaxError(
+            f"brackets nested more than {MAX_NESTING} levels deep",
+            source.span(exc.pos, exc.pos + 1),
+            hint="split the expression into several statements with names",
+        ) from None
+    except lark.exceptions.LarkError as exc:
+        raise _translate(exc, source) from None
+    return _transform(tree, _Builder(source))
+
+
+def _transform(tree: lark.Tree, builder: _Builder) -> ast.Program:
+    """Post-order, iterative application of the builder's callbacks (lark's own is recursive)."""
+    stack: list[tuple[lark.Tree, bool]] = [(tree, False)]
+    results: dict[int, object] = {}
+    while stack:
+        node, expanded = stack.pop()
+        if not expanded:
+            stack.append((node, True))
+            for child in node.children:
+                if isinstance(child, lark.Tree):
+                    stack.append((child, False))
+            continue
+        children = [results.pop(id(c)) if isinstance(c, lark.Tree) else c for c in node.children]
+        if node.data in ("args", "items", "params", "index_list"):
+            results[id(node)] = lark.Tree(node.data, children, node.meta)
+            continue
+        results[id(node)] = builder._call_userfunc(node, children)
+    return results[id(tree)]  # type: ignore[return-value]
