@@ -1,0 +1,176 @@
+"""Benchmarks against numpy and opt_einsum, measured in the same run: ``python -m einlang.bench``.
+
+Each row times einlang and its reference alternately (best of several repeats, so a noisy shared
+machine hurts both sides alike) and prints the ratio next to the target from the core issue.
+``--quick`` runs fewer repeats; ``--json`` prints machine-readable rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import timeit
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import opt_einsum
+
+import einlang
+
+
+@dataclass
+class Row:
+    name: str
+    einlang_s: float
+    reference_s: float
+    reference: str
+    ratio: float  # einlang time / reference time (lower is better)
+    target: str
+    ok: bool
+
+
+def best_time(fn: Callable[[], object], number: int, repeat: int) -> float:
+    """Seconds per call: the best of ``repeat`` runs of ``number`` calls."""
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
+
+def paired(fn_a: Callable[[], object], fn_b: Callable[[], object], number: int, repeat: int) -> tuple[float, float]:
+    """Time two functions alternately so machine noise lands on both."""
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(best_time(fn_a, number, 1))
+        b.append(best_time(fn_b, number, 1))
+    return min(a), min(b)
+
+
+def small_matmul(repeat: int) -> list[Row]:
+    rng = np.random.default_rng(0)
+    A, B = rng.random((3, 3)), rng.random((3, 3))
+    prog = einlang.compile("A_ij B_jk")
+    prog(A=A, B=B)
+    einlang.evaluate("A_ij B_jk", A=A, B=B)
+    ref = lambda: np.einsum("ij,jk->ik", A, B)  # noqa: E731
+    t_prog, t_ref = paired(lambda: prog(A=A, B=B), ref, 20_000, repeat)
+    t_eval, t_ref2 = paired(lambda: einlang.evaluate("A_ij B_jk", A=A, B=B), ref, 20_000, repeat)
+    return [
+        Row("compiled A_ij B_jk, 3×3, opt", t_prog, t_ref, "np.einsum", t_prog / t_ref, "≤ 2×", t_prog / t_ref <= 2),
+        Row("evaluate('A_ij B_jk'), 3×3", t_eval, t_ref2, "np.einsum", t_eval / t_ref2, "≤ 4×", t_eval / t_ref2 <= 4),
+    ]
+
+
+def chain(repeat: int) -> list[Row]:
+    n = 200
+    rng = np.random.default_rng(1)
+    A, B, C = (rng.random((n, n)) for _ in range(3))
+    v = rng.random(n)
+    prog = einlang.compile("A_ij B_jk C_kl v_l")
+    np.testing.assert_allclose(prog(A=A, B=B, C=C, v=v), A @ (B @ (C @ v)))
+    t_np, t_oe = paired(
+        lambda: np.einsum("ij,jk,kl,l->i", A, B, C, v, optimize=True),
+        lambda: opt_einsum.contract("ij,jk,kl,l->i", A, B, C, v),
+        200,
+        repeat,
+    )
+    reference = min(t_np, t_oe)
+    t_ein = best_time(lambda: prog(A=A, B=B, C=C, v=v), 200, repeat)
+    name = "np.einsum(optimize=True)" if t_np <= t_oe else "opt_einsum.contract"
+    return [Row("A_ij B_jk C_kl v_l, n=200", t_ein, reference, name, t_ein / reference, "≤ 1.2×", t_ein / reference <= 1.2)]
+
+
+def big_matmul(repeat: int) -> list[Row]:
+    n = 1500
+    rng = np.random.default_rng(2)
+    A, B = rng.random((n, n)), rng.random((n, n))
+    prog = einlang.compile("A_ij B_jk")
+    prog(A=A, B=B)
+    t_ein, t_ref = paired(lambda: prog(A=A, B=B), lambda: A @ B, 1, max(3, repeat))
+    # throughput ratio: einlang's throughput / (A @ B)'s, i.e. t_ref / t_ein
+    throughput = t_ref / t_ein
+    rows = [Row("A_ij B_jk, 1500×1500 (throughput)", t_ein, t_ref, "A @ B", t_ein / t_ref, "throughput ≥ 0.95×",
+                throughput >= 0.95)]
+    gc.collect()
+    tracemalloc.start()
+    result = prog(A=A, B=B)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    extra = peak / result.nbytes
+    rows.append(Row("A_ij B_jk, 1500×1500 (peak memory)", float(peak), float(result.nbytes), "output bytes", extra,
+                    "≤ 1.2× output", extra <= 1.2))
+    return rows
+
+
+def hand_triple_loop(A: list, B: list, n: int) -> list:
+    C = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for k in range(n):
+            s = 0
+            for j in range(n):
+                s += A[i][j] * B[j][k]
+            C[i][k] = s
+    return C
+
+
+def naive_loops(repeat: int) -> list[Row]:
+    n = 30
+    rng = np.random.default_rng(3)
+    A, B = rng.random((n, n)), rng.random((n, n))
+    la, lb = A.tolist(), B.tolist()
+    prog = einlang.compile("A_ij B_jk")
+    np.testing.assert_allclose(prog(A=A, B=B, backend="naive"), A @ B)
+    t_ein, t_ref = paired(lambda: prog(A=A, B=B, backend="naive"), lambda: hand_triple_loop(la, lb, n), 5, repeat)
+    return [Row("naive A_ij B_jk, 30×30", t_ein, t_ref, "hand-written triple loop", t_ein / t_ref, "≤ 1.5×",
+                t_ein / t_ref <= 1.5)]
+
+
+def contraction_order(repeat: int) -> list[Row]:
+    """Why contraction order matters: the same chain on the numpy backend (no path) and opt."""
+    n = 60
+    rng = np.random.default_rng(4)
+    A, B, C = (rng.random((n, n)) for _ in range(3))
+    v = rng.random(n)
+    prog = einlang.compile("A_ij B_jk C_kl v_l")
+    t_opt, t_np = paired(lambda: prog(A=A, B=B, C=C, v=v), lambda: prog(A=A, B=B, C=C, v=v, backend="numpy"), 5, repeat)
+    return [Row("A_ij B_jk C_kl v_l, n=60: opt vs numpy backend", t_opt, t_np, "backend='numpy'", t_opt / t_np,
+                "(informative)", True)]
+
+
+def format_seconds(s: float) -> str:
+    if s >= 1:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s * 1e6:.2f} µs"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m einlang.bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--json", action="store_true", help="print JSON rows")
+    args = parser.parse_args(argv)
+    repeat = 3 if args.quick else 7
+    rows: list[Row] = []
+    for bench in (small_matmul, chain, big_matmul, naive_loops, contraction_order):
+        rows.extend(bench(repeat))
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
+        return 0
+    print(f"einlang {einlang.__version__}, numpy {np.__version__}, opt_einsum {opt_einsum.__version__}")
+    header = f"{'benchmark':<48} {'einlang':>10} {'reference':>10}  {'ratio':>7}  {'target':<20} reference"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        if "memory" in r.name:
+            e, ref = f"{r.einlang_s / 2**20:.1f} MiB", f"{r.reference_s / 2**20:.1f} MiB"
+        else:
+            e, ref = format_seconds(r.einlang_s), format_seconds(r.reference_s)
+        mark = "ok" if r.ok else "MISS"
+        print(f"{r.name:<48} {e:>10} {ref:>10}  {r.ratio:>6.3g}×  {r.target:<20} {r.reference}  [{mark}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
