@@ -133,6 +133,9 @@ class OptBackend:
                         ops.append(kernel(*args))
                     return ops[0]
 
+            if cplan.kept != tuple(range(len(node.operands))):
+                inner, kept = run, cplan.kept
+                run = lambda *operands: inner(*[operands[p] for p in kept])  # noqa: E731
             return scaled(run, node.coefficient, node.dtype)
 
         return build_executor(program, contract_kernel)

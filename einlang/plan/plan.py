@@ -69,6 +69,8 @@ class ContractionPlan:
     opt_flops: int
     largest_intermediate: int
     optimizer: str
+    kept: tuple[int, ...] = ()  # positions of the operands the steps use (Kronecker deltas may be dropped)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,24 +127,66 @@ def _symbols_for(node: ir.Contract) -> dict[str, str]:
     return {label: opt_einsum.get_symbol(k) for k, label in enumerate(node.labels)}
 
 
-def plan_contraction(node: ir.Contract, name: str, operand_names: list[str]) -> ContractionPlan:
-    """Ask opt_einsum for the best pairwise order of one product and describe it in the user's names."""
+def _naive_cost(node: ir.Contract) -> int:
+    """FLOPs of the literal loops: every label combination, (operands - 1) products, plus the sum."""
+    combinations = math.prod(node.sizes[label] for label in node.labels) if node.labels else 1
+    return combinations * (max(1, len(node.operands) - 1) + bool(node.summed))
+
+
+def eliminate_deltas(node: ir.Contract) -> tuple[tuple[int, ...], list[tuple[str, ...]], list[str]]:
+    """Drop Kronecker deltas by renaming: Σ_j δ_ij A_jk = A_ik. Returns the operand positions kept,
+    their (renamed) labels and a note per delta removed. Only the opt backend uses this: the naive
+    backend keeps every factor, as the convention reads."""
+    kept = list(range(len(node.operands)))
+    labels = [op.labels for op in node.operands]
+    out = set(node.output)
+    notes: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for p in kept:
+            if not isinstance(node.operands[p].node, ir.Delta):
+                continue
+            a, b = labels[p]
+            others = [q for q in kept if q != p]
+            if a == b or not others or (a in out and b in out):
+                continue
+            keep, drop = (a, b) if b not in out else (b, a)
+            if not any(drop in labels[q] for q in others):
+                continue
+            for q in others:
+                labels[q] = tuple(keep if label == drop else label for label in labels[q])
+            kept.remove(p)
+            notes.append(f"δ{format_indices((a, b))} removed: {drop} renamed to {keep}")
+            changed = True
+            break
+    return tuple(kept), [labels[p] for p in kept], notes
+
+
+def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> ContractionPlan:
+    """Ask opt_einsum for the best pairwise order of one product and describe it in the user's names.
+
+    ``base_names[k]`` is how operand k is called in tables (``A``, ``T1``)."""
     symbols = _symbols_for(node)
-    inputs = ["".join(symbols[label] for label in op.labels) for op in node.operands]
+    kept, kept_labels, notes = eliminate_deltas(node)
+    operand_names = [base_names[p] + format_indices(labels) for p, labels in zip(kept, kept_labels)]
+    inputs = ["".join(symbols[label] for label in labels) for labels in kept_labels]
     output = "".join(symbols[label] for label in node.output)
     equation = ",".join(inputs) + "->" + output
-    shapes = [op.node.shape for op in node.operands]
+    shapes = [tuple(node.sizes[label] for label in labels) for labels in kept_labels]
     optimizer = "greedy" if len(shapes) > GREEDY_ABOVE else "auto"
+    naive = _naive_cost(node)
+    used = sorted(set("".join(inputs)))
     if len(shapes) == 1:
         path, info = [(0,)], None
-        contraction_list = [((0,), frozenset(symbols[label] for label in node.summed), equation, (), False)]
-        total = math.prod(node.sizes[label] for label in node.labels) if node.labels else 1
-        naive = opt = total
+        summed = frozenset(s for s in used if s not in output)
+        contraction_list = [((0,), summed, equation, (), False)]
+        opt = math.prod(node.sizes[label] for label in set(kept_labels[0])) if kept_labels[0] else 1
         largest = math.prod(node.shape)
     else:
         path, info = opt_einsum.contract_path(equation, *shapes, shapes=True, optimize=optimizer)
         contraction_list = info.contraction_list
-        naive, opt = int(info.naive_cost), int(info.opt_cost)
+        opt = int(info.opt_cost)
         largest = int(info.largest_intermediate)
     reverse = {symbol: label for label, symbol in symbols.items()}
     remaining = list(operand_names)
@@ -182,9 +226,11 @@ def plan_contraction(node: ir.Contract, name: str, operand_names: list[str]) -> 
         path=tuple(tuple(p) for p in path),
         steps=tuple(steps),
         naive_flops=naive,
-        opt_flops=opt,
+        opt_flops=min(opt, naive),
         largest_intermediate=largest,
         optimizer=optimizer if len(shapes) > 1 else "single operand",
+        kept=kept,
+        notes=tuple(notes),
     )
 
 
@@ -214,8 +260,8 @@ def build_plan(program: ir.LoweredProgram) -> Plan:
     elementwise = 0
     for node in program.nodes:
         if isinstance(node, ir.Contract):
-            operand_names = [names[id(op.node)] + format_indices(op.labels) for op in node.operands]
-            contractions.append(plan_contraction(node, names[id(node)], operand_names))
+            base_names = [names[id(op.node)] for op in node.operands]
+            contractions.append(plan_contraction(node, names[id(node)], base_names))
         elif isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
             elementwise += math.prod(node.shape) * max(1, len(node.inputs) - (not isinstance(node, ir.Apply)))
     return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names)
@@ -267,6 +313,9 @@ def render_plan(plan: Plan) -> str:
         f"largest intermediate: {_fmt_count(plan.largest_intermediate)} elements "
         f"({_fmt_bytes(plan.largest_intermediate_bytes)})"
     )
+    for c in plan.contractions:
+        for note in c.notes:
+            lines.append(f"note: {c.name}: {note}")
     greedy = [c.name for c in plan.contractions if c.optimizer == "greedy"]
     if greedy:
         lines.append(f"note: {', '.join(greedy)} used the greedy path search (more than {GREEDY_ABOVE} operands)")

@@ -42,7 +42,7 @@ class _NewlinePostLexer:
             if kind == "_NL":
                 if depth > 0 or previous in _CONTINUES or previous is None or previous == "_NL":
                     continue
-            elif kind in _OPENERS:
+            if kind in _OPENERS:
                 depth += 1
                 if depth > MAX_NESTING:
                     raise _NestingTooDeep(token.start_pos)
@@ -239,6 +239,12 @@ class _Builder(Transformer):
                 f"'{text}' followed by '{{': write {text}_{{…}} to give indices in braces",
                 self._tok_span(tok),
             )
+        if text == "_":  # "f(x) _{ij}": a subscript separated from what it indexes
+            raise EinlangSyntaxError(
+                "indices in braces need a name right before the '_': A_{ij}",
+                self._tok_span(tok),
+                hint="a subscript goes right after the name or ')' with no space: f(A)_{ij}",
+            )
         return ast.Access(text[:-1], self._index_list(index_list, span), span)
 
     @v_args(meta=True, inline=True)
@@ -344,9 +350,9 @@ def _describe_expected(expected: set[str]) -> str:
 
 def _describe_token(token: Token) -> str:
     if token.type == "$END":
-        return "the end of the input"
+        return "end of the input"
     if token.type == "_NL":
-        return "the end of the line"
+        return "end of the line"
     return f"'{token}'"
 
 
@@ -439,7 +445,12 @@ def parse(text: str, name: str = "<input>") -> ast.Program:
         ) from None
     except lark.exceptions.LarkError as exc:
         raise _translate(exc, source) from None
-    return _transform(tree, _Builder(source))
+    try:
+        return _transform(tree, _Builder(source))
+    except lark.exceptions.VisitError as exc:  # a builder check failed: surface the einlang error itself
+        if isinstance(exc.orig_exc, EinlangSyntaxError):
+            raise exc.orig_exc from None
+        raise
 
 
 def _transform(tree: lark.Tree, builder: _Builder) -> ast.Program:
