@@ -102,16 +102,18 @@ class BoundProgram:
             self._plan = build_plan(self.lowered)
         return self._plan
 
-    def check_memory(self) -> None:
+    def check_memory(self, backend: str = "opt") -> None:
         """Refuse, before any allocation, a plan whose result or intermediates exceed the memory limit."""
         limit = get_options().memory_limit
         plan = self.plan
-        if plan.largest_intermediate_bytes > limit:
-            culprit = max(plan.steps, key=lambda s: s.size, default=None)
-            where = f" ({culprit.result}, indices {','.join(culprit.result.split('_', 1)[1:]) or '-'})" if culprit else ""
+        name, shape, elements, span = plan.largest_array(backend)
+        nbytes = elements * plan.itemsize
+        if nbytes > limit:
+            shown = "×".join(map(str, shape)) or "scalar"
             raise E.MemoryLimitError(
-                f"the largest array this needs{where} has {plan.largest_intermediate:,} elements = "
-                f"{plan.largest_intermediate_bytes:,} bytes, above the memory limit of {limit:,} bytes",
+                f"the largest array this needs, {name} ({shown}), has {elements:,} elements = {nbytes:,} bytes, "
+                f"above the memory limit of {limit:,} bytes",
+                span,
                 hint="contract in another order, use smaller tensors, or raise the limit: "
                 "einlang.set_options(memory_limit=...)",
             )
@@ -124,7 +126,7 @@ class BoundProgram:
         with self._lock:
             run = self._runners.get(backend)
             if run is None:
-                self.check_memory()
+                self.check_memory(backend)
                 inner = impl.prepare(self.lowered, self.plan)
                 if self.scalar_result:
                     def run(inputs, _inner=inner):

@@ -133,13 +133,17 @@ def _combine_kernel(node: ir.Combine) -> Kernel:
 
 
 def build_executor(
-    program: ir.LoweredProgram, contract_kernel: Callable[[ir.Contract], Kernel]
+    program: ir.LoweredProgram, contract_kernel: Callable[[ir.Contract], Kernel], skip: frozenset[int] = frozenset()
 ) -> Callable[[Sequence[Any]], Any]:
-    """Compile the DAG into straight-line kernel calls over a register file."""
+    """Compile the DAG into straight-line kernel calls over a register file. Nodes in ``skip`` (ids of
+    Kronecker deltas every consumer dropped) are never computed: their slot stays ``None``."""
     slot_of: dict[int, int] = {id(node): k for k, node in enumerate(program.inputs)}
     steps: list[tuple[Kernel, tuple[int, ...], int]] = []
     for node in program.nodes:
         if isinstance(node, ir.Input):
+            continue
+        if id(node) in skip:
+            slot_of[id(node)] = len(slot_of)
             continue
         kernel = contract_kernel(node) if isinstance(node, ir.Contract) else common_kernel(node)
         assert kernel is not None, node

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..config import get_options
-from ..errors import InputValueError, NaiveIterationLimitError
+from ..errors import InputValueError, NaiveIterationLimitError, UnsupportedByBackendError
 from ..functions import ELEMENTWISE
 from ..plan import format_indices
 from ..semantics import ir
@@ -206,7 +206,15 @@ def generate(program: ir.LoweredProgram) -> GeneratedProgram:
     em.emit(1, f"return {em.var[id(program.result)]}")
     source = "\n".join(em.lines) + "\n"
     namespace = dict(em.namespace)
-    code = compile(source, "<einlang naive program>", "exec")
+    try:
+        code = compile(source, "<einlang naive program>", "exec")
+    except (SyntaxError, RecursionError, MemoryError):
+        # CPython nests at most 20 blocks: a product over ~19+ distinct indices cannot be written as loops
+        depth = max((len(line) - len(line.lstrip())) // 4 for line in em.lines)
+        raise UnsupportedByBackendError(
+            f"the naive backend cannot nest {depth - 1} Python loops (one per index; Python allows about 19)",
+            hint="use backend='opt' or backend='numpy' for products with this many distinct indices",
+        ) from None
     exec(code, namespace)  # the source is built from validated identifiers and integers only
     return GeneratedProgram(source, namespace["einlang_program"], iterations, namespace)
 
@@ -292,6 +300,8 @@ class NaiveBackend:
     description = "generated Python loops over every index combination (the teaching reference)"
 
     def prepare(self, program: ir.LoweredProgram, plan=None):
+        planned = sum(_iterations(node) for node in program.nodes)
+        _check_iterations(planned)  # before generating: the loops' constants (deltas) can be big
         generated = generate(program)
         function = generated.function
         result = program.result
@@ -299,13 +309,7 @@ class NaiveBackend:
         iterations = generated.iterations
 
         def run(inputs):
-            limit = get_options().naive_iteration_limit
-            if iterations > limit:
-                raise NaiveIterationLimitError(
-                    f"the naive backend would run {iterations:,} loop iterations, above the limit of {limit:,}",
-                    hint="use backend='opt' (the default), or raise the limit: "
-                    "einlang.set_options(naive_iteration_limit=...)",
-                )
+            _check_iterations(iterations)
             values = [_to_python(np.asarray(x)) for x in inputs]
             out = function(*values)
             try:
@@ -326,6 +330,15 @@ class NaiveBackend:
         run.source = generated.source  # type: ignore[attr-defined]
         run.iterations = iterations  # type: ignore[attr-defined]
         return run
+
+
+def _check_iterations(iterations: int) -> None:
+    limit = get_options().naive_iteration_limit
+    if iterations > limit:
+        raise NaiveIterationLimitError(
+            f"the naive backend would run {iterations:,} loop iterations, above the limit of {limit:,}",
+            hint="use backend='opt' (the default), or raise the limit: einlang.set_options(naive_iteration_limit=...)",
+        )
 
 
 def _nested_fill(out: Any, shape: tuple[int, ...]) -> np.ndarray:

@@ -138,7 +138,7 @@ class OptBackend:
                 run = lambda *operands: inner(*[operands[p] for p in kept])  # noqa: E731
             return scaled(run, node.coefficient, node.dtype)
 
-        return build_executor(program, contract_kernel)
+        return build_executor(program, contract_kernel, plan.eliminated)
 
 
 def _positions(cplan) -> list[tuple[int, ...]]:

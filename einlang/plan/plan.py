@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import opt_einsum
@@ -82,6 +83,26 @@ class Plan:
     result_shape: tuple[int, ...]
     result_dtype: np.dtype
     names: dict[int, str] = field(repr=False, compare=False)  # id(node) -> "T1"
+    # every array a backend creates besides the pairwise intermediates: (name, shape, dropped by opt)
+    arrays: tuple[tuple[str, tuple[int, ...], bool], ...] = field(default=(), repr=False, compare=False)
+    # ids of the Kronecker-delta nodes the opt backend never builds (every product using them dropped them)
+    eliminated: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
+
+    def largest_array(self, backend: str = "opt") -> tuple[str, tuple[int, ...], int, Any]:
+        """(name, shape, elements, span) of the biggest array ``backend`` creates: intermediates, results,
+        literals, deltas. The memory guard compares it with the limit before anything runs."""
+        best: tuple[str, tuple[int, ...], int, Any] = ("result", self.result_shape, math.prod(self.result_shape), None)
+        for c in self.contractions:
+            for step in c.steps:
+                if step.size >= best[2]:
+                    best = (step.result, step.shape, step.size, c.node.span)
+        for name, shape, dropped in self.arrays:
+            if dropped and backend == "opt":
+                continue
+            size = math.prod(shape)
+            if size > best[2]:
+                best = (name, shape, size, None)
+        return best
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -258,13 +279,24 @@ def build_plan(program: ir.LoweredProgram) -> Plan:
     names = node_names(program)
     contractions: list[ContractionPlan] = []
     elementwise = 0
+    used_by_opt: set[int] = set()
+    for node in program.nodes:
+        for child in node.inputs:
+            if not isinstance(node, ir.Contract) or not isinstance(child, ir.Delta):
+                used_by_opt.add(id(child))
     for node in program.nodes:
         if isinstance(node, ir.Contract):
             base_names = [names[id(op.node)] for op in node.operands]
-            contractions.append(plan_contraction(node, names[id(node)], base_names))
+            cplan = plan_contraction(node, names[id(node)], base_names)
+            contractions.append(cplan)
+            used_by_opt.update(id(node.operands[p].node) for p in cplan.kept)
         elif isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
             elementwise += math.prod(node.shape) * max(1, len(node.inputs) - (not isinstance(node, ir.Apply)))
-    return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names)
+    eliminated = frozenset(id(n) for n in program.nodes if isinstance(n, ir.Delta) and id(n) not in used_by_opt)
+    arrays = tuple(
+        (names[id(node)], node.shape, id(node) in eliminated) for node in program.nodes if not isinstance(node, ir.Input)
+    )
+    return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names, arrays, eliminated)
 
 
 def _fmt_count(n: int) -> str:
