@@ -95,6 +95,9 @@ class BoundProgram:
         self._runners: dict[str, Callable[[list[Any]], Any]] = {}
         self._lock = threading.Lock()
         self.scalar_result = lowered.result.shape == ()
+        # bytes of the largest array each prepared backend creates: every call compares it with the
+        # memory limit in force (cheap), so a lower limit set later is still honoured
+        self.memory_needed: dict[str, int] = {}
 
     @property
     def plan(self) -> Plan:
@@ -127,6 +130,8 @@ class BoundProgram:
             run = self._runners.get(backend)
             if run is None:
                 self.check_memory(backend)
+                name, shape, elements, span = self.plan.largest_array(backend)
+                self.memory_needed[backend] = elements * self.plan.itemsize
                 inner = impl.prepare(self.lowered, self.plan)
                 if self.scalar_result:
                     def run(inputs, _inner=inner):
@@ -189,7 +194,11 @@ class Program:
         if bound is None:
             kwargs = {name: as_array(name, value) for name, value in kwargs.items()}
             bound = self.bind(kwargs)
-        run = bound.runner(backend or get_options().backend)
+        options = get_options()
+        backend = backend or options.backend
+        run = bound.runner(backend)
+        if bound.memory_needed[backend] > options.memory_limit:
+            bound.check_memory(backend)
         try:
             return run([kwargs[name] for name in bound.input_names])
         except E.EinlangError:

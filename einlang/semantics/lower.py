@@ -26,7 +26,7 @@ from .. import errors as E
 from ..functions import ELEMENTWISE
 from ..source import Span
 from ..syntax import ast
-from . import ir
+from . import batch, ir
 from .callables import EinFunction, PyFunction
 from .describe import example_indices, index_set, shape_words
 
@@ -131,7 +131,14 @@ class Lowerer:
             return None, None
         if isinstance(stmt, ast.Assignment):
             name, out_refs, name_span = self._target(stmt)
-            value = self.expr(stmt.expr, out_refs, allow_whole=out_refs is None)
+            try:
+                value = self.expr(stmt.expr, out_refs, allow_whole=out_refs is None)
+            except (E.OutputIndexError, E.RepeatedOutputIndexError) as err:
+                # an index-reading of a word that leaves some of its letters unused may be a name with '_'
+                text = stmt.target.text if isinstance(stmt.target, ast.Word) else ""
+                if out_refs is not None and text and set(text.rpartition("_")[2]) - _index_names_used(stmt.expr):
+                    err.add_context(_word_target_note(text, stmt.expr), None)
+                raise
             value = self.materialize(value, tuple(r.name for r in out_refs) if out_refs is not None else None)
             self._check_bindable(name, name_span)
             self.scope.tensors[name] = Binding(value.node, name)
@@ -172,13 +179,26 @@ class Lowerer:
             # "C_ki = ..." indexes the result when any of k, i is used on the right; "bear_basis = ..."
             # (no b, a, s, i used) binds the whole name. Ambiguous forms get a clear error, never a guess.
             used = _index_names_used(stmt.expr)
-            if any(ch in used for ch in tail):
+            # "y_j = 3 x_i" is read as y with index j (an error: j is not on the right), never as a
+            # vector silently named "y_j": a result with free indices always takes the target's letters
+            if any(ch in used for ch in tail) or self._has_free_indices(stmt.expr):
                 span = target.span
                 refs = tuple(ast.IndexRef(ch, span.sub(len(head) + 1 + k, len(head) + 2 + k) if span else None)
                              for k, ch in enumerate(tail))
-                self._check_output_refs(refs)
+                try:
+                    self._check_output_refs(refs)
+                except E.RepeatedOutputIndexError as err:
+                    raise err.add_context(_word_target_note(text, stmt.expr), None) from None
                 return head, refs, span
         return text, None, target.span
+
+    def _has_free_indices(self, e: ast.Expr) -> bool:
+        """Whether ``e``, read with the implicit convention, has free indices (used to read targets)."""
+        try:
+            value = Lowerer(Scope(dict(self.scope.tensors), self.scope.functions), self.depth).expr(e, allow_whole=True)
+        except E.EinlangError:
+            return True  # the indexed reading reports the problem, with the target in view
+        return bool(value.labels)
 
     def _check_bindable(self, name: str, span: Span | None) -> None:
         if name in SPECIAL_NAMES:
@@ -191,11 +211,6 @@ class Lowerer:
     def _check_output_refs(self, refs: Sequence[ast.IndexRef]) -> None:
         seen: dict[str, ast.IndexRef] = {}
         for ref in refs:
-            if ref.name == ast.ELLIPSIS:
-                raise E.UnsupportedByBackendError(
-                    "batch dimensions ('...') are not supported in index notation yet; use einlang.einsum",
-                    ref.span,
-                )
             if ref.name in seen:
                 raise E.RepeatedOutputIndexError(
                     f"output index {ref.name} is repeated: each output index names one axis of the result",
@@ -203,6 +218,15 @@ class Lowerer:
                     hint="to take a diagonal write it on the right side: d_i = A_ii",
                 )
             seen[ref.name] = ref
+
+    def _check_batch_kept(self, out: Sequence[ast.IndexRef], labels) -> None:
+        """An explicit output must keep the batch axes with '...' (numpy refuses to sum them silently)."""
+        if any(batch.is_batch(label) for label in labels) and all(r.name != ast.ELLIPSIS for r in out):
+            raise E.OutputIndexError(
+                "the right side has batch dimensions ('...') but the output does not keep them",
+                [r.span for r in out][:1] or None,
+                hint="write '...' in the output too, e.g. C_{...ik} = A_{...ij} B_{...jk}",
+            )
 
     # == expressions ============================================================================
 
@@ -259,9 +283,10 @@ class Lowerer:
 
     def _apply_output(self, value: Labeled, out: Sequence[ast.IndexRef]) -> Labeled:
         labels = value.labels or ()
-        names = tuple(r.name for r in out)
+        names = batch.expand(tuple(r.name for r in out), labels)
+        self._check_batch_kept(out, labels)
         for ref in out:
-            if ref.name not in labels:
+            if ref.name not in labels and ref.name != ast.ELLIPSIS:
                 raise E.OutputIndexError(
                     f"output index {ref.name} does not appear on the right side", [ref.span],
                     hint=f"the right side has free indices {index_set(labels)}",
@@ -274,12 +299,27 @@ class Lowerer:
 
     # -- sums -----------------------------------------------------------------------------------
 
+    def _sum_term(self, term: ast.Expr, out: Sequence[ast.IndexRef] | None) -> Labeled:
+        """One term of a sum; an output index missing from it is reported against that term."""
+        try:
+            return self.expr(term, out)
+        except E.OutputIndexError as err:
+            words = err.message.split()
+            if out is None or not err.message.endswith("does not appear on the right side") or len(words) < 3:
+                raise
+            raise E.OutputIndexError(
+                f"output index {words[2]} does not appear in the term {_display(term) or 'here'}: every term of a "
+                "sum must have every output index",
+                [*err.spans, *([term.span] if term.span is not None else [])],
+                hint="einlang never broadcasts a term over an axis it does not have",
+            ) from None
+
     def _sum(self, e: ast.Sum, out: Sequence[ast.IndexRef] | None) -> Labeled:
         lowered: list[tuple[int, Labeled, ast.Expr]] = []
         deferred: list[tuple[int, int, ast.Expr]] = []
         for position, (sign, term) in enumerate(e.terms):
             try:
-                lowered.append((position, sign, self.expr(term, out)))  # type: ignore[arg-type]
+                lowered.append((position, sign, self._sum_term(term, out)))  # type: ignore[arg-type]
             except E.SizeInferenceError:
                 deferred.append((position, sign, term))
         if deferred:
@@ -290,7 +330,7 @@ class Lowerer:
                     self._hints.setdefault(label, size)
             try:
                 for position, sign, term in deferred:
-                    lowered.append((position, sign, self.expr(term, out)))  # type: ignore[arg-type]
+                    lowered.append((position, sign, self._sum_term(term, out)))  # type: ignore[arg-type]
             finally:
                 self._hints = saved
             lowered.sort(key=lambda item: item[0])
@@ -307,9 +347,9 @@ class Lowerer:
                     "has the same set",
                 )
         if out is not None:
-            order = tuple(r.name for r in out)
+            order = batch.expand(tuple(r.name for r in out), first_set)
         else:
-            order = tuple(sorted(first_set))
+            order = batch.canonical(first_set)
         sizes: dict[str, tuple[int, Labeled]] = {}
         for _, value in terms:
             for label, size in zip(value.labels or (), value.node.shape):
@@ -362,13 +402,14 @@ class Lowerer:
         pieces: list[ast.Expr] = []
         coef = self._collect(e, Fraction(1), pieces)
         factors = [self._factor(piece) for piece in pieces]
+        batch.broadcast(factors)  # numpy's rules for '...' axes: size-1 batch axes get private labels
         occurrences: dict[str, list[Span | None]] = {}
         for factor in factors:
             for label, span in zip(factor.labels, factor.spans):
                 occurrences.setdefault(label, []).append(span)
         if out is None:
             for label, spans in occurrences.items():
-                if len(spans) >= 3:
+                if len(spans) >= 3 and not batch.is_batch(label):
                     raise E.ConventionError(
                         f"index {label} appears {len(spans)} times in one product: the Einstein convention sums "
                         "an index that appears exactly twice",
@@ -376,11 +417,14 @@ class Lowerer:
                         hint="write the output explicitly (y_... = ... or ... -> ...) to say which indices to keep; "
                         "every other index is then summed",
                     )
-            output = tuple(sorted(label for label, spans in occurrences.items() if len(spans) == 1))
+            # batch axes are kept however many factors share them; private (broadcast) labels are summed
+            output = batch.canonical(label for label, spans in occurrences.items()
+                                     if batch.is_batch(label) or (len(spans) == 1 and batch.PRIVATE not in label))
         else:
-            output = tuple(r.name for r in out)
+            output = batch.expand(tuple(r.name for r in out), occurrences)
+            self._check_batch_kept(out, occurrences)
             for ref in out:
-                if ref.name not in occurrences:
+                if ref.name not in occurrences and ref.name != ast.ELLIPSIS:
                     raise E.OutputIndexError(
                         f"output index {ref.name} does not appear on the right side",
                         [ref.span],
@@ -541,14 +585,14 @@ class Lowerer:
         return _Factor(value.node, labels, spans, value.display, value.span, value.display or "this expression")
 
     def _access(self, name: str, refs: Sequence[ast.IndexRef], span: Span | None, display: str) -> _Factor:
-        for ref in refs:
-            if ref.name == ast.ELLIPSIS:
-                raise E.UnsupportedByBackendError(
-                    "batch dimensions ('...') are not supported in index notation yet; use einlang.einsum",
-                    ref.span,
-                )
         labels = tuple(r.name for r in refs)
         spans = tuple(r.span for r in refs)
+        if ast.ELLIPSIS in labels:
+            if name in SPECIAL_NAMES:
+                raise E.IndexRuleError(f"{display}: the special tensor {name} has no batch dimensions ('...')", [span])
+            binding = self._lookup(name, span)
+            labels, spans = batch.expand_refs(refs, binding.node.shape, display, binding.description, span)
+            return _Factor(binding.node, labels, spans, display, span, binding.description)
         if name in DELTA_NAMES:
             if len(labels) != 2:
                 raise E.RankMismatchError(
@@ -599,7 +643,7 @@ class Lowerer:
                 hint = f"defined here: {shown}"
             else:
                 hint = "pass it as a keyword argument (einlang.evaluate(..., A=array)) or bind it first (A = [[1, 2], [3, 4]])"
-        if name in self.scope.functions:
+        if name in self.scope.functions or name in ELEMENTWISE:
             hint = f"{name} is a function: call it with parentheses, {name}(...)"
         raise E.UndefinedNameError(message, [span], hint=hint)
 
@@ -685,7 +729,8 @@ class Lowerer:
             if e.function in self.scope.tensors:
                 raise E.UnknownFunctionError(
                     f"{e.function} is a tensor, not a function", [e.name_span],
-                    hint=f"index it with _: {e.function}_ij",
+                    hint=f"index it with _: {e.function}_"
+                    f"{example_indices(len(self.scope.tensors[e.function].node.shape)) or 'ij'}",
                 )
             candidates = list(self.scope.functions) + sorted(set(ELEMENTWISE))
             raise E.UnknownFunctionError(
@@ -712,7 +757,8 @@ class Lowerer:
             else:
                 result = self._inline(function, e, args, arg_nodes)
         except E.EinlangError as err:
-            if not any(note.startswith(f"in {e.function}(") for note, _ in err.context):
+            already_here = err.span is e.span  # a Python function's check already points at this call
+            if not already_here and not any(note.startswith(f"in {e.function}(") for note, _ in err.context):
                 err.add_context(f"in {e.function}(...), called here", e.span)
             raise
         if e.indices is not None:
@@ -748,15 +794,17 @@ class Lowerer:
 
     def _subscripted(self, value: Labeled, refs: Sequence[ast.IndexRef], span: Span | None) -> Labeled:
         rank = len(value.node.shape)
+        expanded = batch.expand_refs(refs, value.node.shape, value.display, value.display or "this value", span)
+        if expanded is not None:
+            labels, spans_ = expanded
+            return Labeled(value.node, labels, span, {lab: sp for lab, sp in zip(labels, spans_) if sp is not None},
+                           value.display)
         if len(refs) != rank:
             raise E.RankMismatchError(
                 f"{value.display} is {shape_words(value.node.shape)} but is given {len(refs)} "
                 f"{'index' if len(refs) == 1 else 'indices'}",
                 [span],
             )
-        for ref in refs:
-            if ref.name == ast.ELLIPSIS:
-                raise E.UnsupportedByBackendError("'...' is not supported here yet", ref.span)
         labels = tuple(r.name for r in refs)
         spans = {r.name: r.span for r in refs if r.span is not None}
         if len(set(labels)) != len(labels):
@@ -817,7 +865,8 @@ class Lowerer:
         if value.labels is None:
             return value
         if order is None:
-            order = tuple(sorted(value.labels))
+            order = batch.canonical(value.labels)
+        order = batch.expand(order, value.labels)
         if value.labels == order:
             return value
         op = ir.Operand(value.node, value.labels, value.display, value.span)
@@ -872,6 +921,22 @@ def _index_names_used(e: Any) -> set[str]:
         elif isinstance(node, (ast.Paren, ast.Neg)):
             stack.append(node.expr if isinstance(node, ast.Paren) else node.operand)
     return found
+
+
+def _word_target_note(text: str, expr: Any) -> str:
+    """Why ``my_xi = ...`` was read as ``my`` with indices (so the user sees how to bind the whole name)."""
+    head, _, tail = text.rpartition("_")
+    used = sorted(set(tail) & _index_names_used(expr))
+    if not used:
+        return (
+            f"{text} = ... is read as {head} with the indices {', '.join(tail)}, since the right side has free "
+            f"indices; write {head}_... with those, or `{text}` = ... to bind the whole name"
+        )
+    return (
+        f"{text} = ... is read as {head} with the indices {', '.join(tail)}, since {', '.join(used)} "
+        f"{'is an index' if len(used) == 1 else 'are indices'} on the right side; write `{text}` = ... to bind "
+        "the whole name"
+    )
 
 
 def _display(e: Any) -> str:
