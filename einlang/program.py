@@ -266,7 +266,8 @@ def to_einsum(program: ast.Program) -> str:
         target = stmt.target
         if isinstance(target, ast.Access):
             out_refs = target.indices
-        elif isinstance(target, ast.Word) and "_" in target.text:
+        elif isinstance(target, ast.Word) and "_" in target.text and target.text.rpartition("_")[2].isalpha():
+            # the checker's reading: indexed when the product has free indices or uses the letters
             out_refs = tuple(ast.IndexRef(ch) for ch in target.text.rpartition("_")[2])
         else:
             out_refs = None
@@ -282,7 +283,10 @@ def to_einsum(program: ast.Program) -> str:
     for _, labels in accesses:
         for label in labels:
             counts[label] = counts.get(label, 0) + 1
-    output = [r.name for r in out_refs] if out_refs is not None else sorted(k for k, c in counts.items() if c == 1)
+    implicit = sorted(k for k, c in counts.items() if c == 1)
+    if out_refs is not None and not implicit and not any(r.name in counts for r in out_refs):
+        out_refs = None  # "total_sum = x_i x_i" binds the whole name total_sum
+    output = [r.name for r in out_refs] if out_refs is not None else implicit
     symbols: dict[str, str] = {}
     letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
     for label in list(counts) + output:
