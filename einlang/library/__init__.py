@@ -1,14 +1,24 @@
 """The standard library: definitions written in einlang (``*.ein`` files here) and in Python.
 
+Every definition is callable by name inside einlang programs and as a Python function
+``einlang.library.<name>`` (einlang definitions are evaluated through einlang with the arguments bound).
+
 >>> import einlang
 >>> "dot" in einlang.library.names()
 True
+>>> einlang.library.dot([1, 2, 3], [4, 5, 6])
+np.int64(32)
+>>> print(einlang.library.help("norm"))
+norm(v): the modulus (length) |v| = sqrt(v·v)
+  example: norm([3, 4])  # 5
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 import threading
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -18,13 +28,27 @@ from ..syntax.parser import parse
 
 _LOCK = threading.Lock()
 _PYTHON: dict[str, PyFunction] = {}
+_PYTHON_API: dict[str, Callable[..., Any]] = {}  # Python-facing versions that return more (pagerank: ranks, iterations)
 
 
 def register_python(function: PyFunction) -> PyFunction:
     """Make a Python function callable from einlang by name."""
     _PYTHON[function.name] = function
     registry.cache_clear()
+    wrappers = sys.modules.get(f"{__name__}._python")
+    if wrappers is not None:  # a Python wrapper made before this registration would be stale
+        wrappers.python_function.cache_clear()
     return function
+
+
+def python_api(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: the function ``einlang.library.<name>`` gives Python callers (instead of a generated one)."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        _PYTHON_API[name] = function
+        return function
+
+    return decorate
 
 
 def _docs_for(source_text: str) -> dict[str, tuple[str, str]]:
@@ -80,7 +104,7 @@ def _import_python_modules() -> None:
         import_module(f"{__name__}.{module}")
 
 
-_PYTHON_MODULES: tuple[str, ...] = ()
+_PYTHON_MODULES: tuple[str, ...] = ("linalg", "basis", "algorithms", "images")
 
 
 def names() -> tuple[str, ...]:
@@ -102,3 +126,18 @@ def help(name: str) -> str:  # noqa: A001 - mirrors the REPL's :help
     if function.example:
         text += f"\n  example: {function.example}"
     return text
+
+
+def __getattr__(name: str) -> Any:
+    """``einlang.library.dot`` and friends: a Python function for every library definition."""
+    if name.startswith("_") or name in _PYTHON_MODULES:  # submodules and internals: let the import system look
+        raise AttributeError(name)
+    if name in registry():
+        from ._python import python_function
+
+        return python_function(name)
+    raise AttributeError(f"einlang.library has no function {name!r}; einlang.library.names() lists them")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(registry()))

@@ -1,0 +1,78 @@
+"""``einlang.library.<name>`` for Python callers: one plain function per library definition.
+
+An einlang definition is run through einlang (``dot(arg1, arg2)`` with the arguments bound), so a
+Python caller gets exactly the checks and messages of einlang code. A Python-written one runs its
+``infer`` check on the actual values, then its implementation.
+
+>>> f = python_function("outer")
+>>> f([1, 2], [3, 4])
+array([[3, 4],
+       [6, 8]])
+>>> python_function("identity")(2)
+array([[1, 0],
+       [0, 1]])
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import errors as E
+from ..program import as_array, compile_cached
+from ..semantics.callables import EinFunction, PyFunction
+from . import _PYTHON_API, help, registry
+
+
+@functools.cache
+def python_function(name: str) -> Callable[..., Any]:
+    """The Python function for library definition ``name``."""
+    special = _PYTHON_API.get(name)
+    if special is not None:
+        return special
+    definition = registry()[name]
+    wrapper = _ein_wrapper(definition) if isinstance(definition, EinFunction) else _py_wrapper(definition)
+    wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__doc__ = help(name)
+    required = len(definition.params) if isinstance(definition, EinFunction) else definition.required
+    wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(p, inspect.Parameter.POSITIONAL_ONLY, default=inspect.Parameter.empty if k < required else None)
+            for k, p in enumerate(definition.params)
+        ]
+    )
+    return wrapper
+
+
+def _count(name: str, params: tuple[str, ...], least: int, given: int) -> None:
+    if not least <= given <= len(params):
+        expected = str(least) if least == len(params) else f"{least} to {len(params)}"
+        raise E.ArgumentCountError(f"{name}({', '.join(params)}) takes {expected} arguments but was given {given}")
+
+
+def _ein_wrapper(definition: EinFunction) -> Callable[..., Any]:
+    name, params = definition.name, definition.params
+    # the arguments are bound under the parameters' own names, so messages read "dot(u, v)"
+    program = compile_cached(f"{name}({', '.join(params)})")
+
+    def wrapper(*args: Any, backend: str | None = None) -> Any:
+        _count(name, params, len(params), len(args))
+        return program({p: as_array(p, v) for p, v in zip(params, args)}, backend=backend)
+
+    return wrapper
+
+
+def _py_wrapper(function: PyFunction) -> Callable[..., Any]:
+    def wrapper(*args: Any) -> Any:
+        _count(function.name, function.params, function.required, len(args))
+        arrays = [as_array(p, v) for p, v in zip(function.params, args)]
+        constants = tuple(a.item() if a.shape == () else a for a in arrays)
+        shape, dtype = function.infer(tuple(a.shape for a in arrays), tuple(a.dtype for a in arrays), constants)
+        result = np.asarray(function.impl(*arrays), dtype=dtype).reshape(shape)
+        return result[()] if result.shape == () else result  # a number, as einlang returns one
+
+    return wrapper

@@ -1,0 +1,313 @@
+"""The course's algorithms: Gram–Schmidt, reflection in a mirror, power iteration, PageRank, eigenvalues.
+
+They loop, so they are written in Python; every step inside the loop is an einlang expression (the
+``*_STEPS`` tables below), which a learner can print and run by hand in the REPL.
+
+>>> import einlang
+>>> ranks, iterations = einlang.library.pagerank([[0, 1], [1, 0]])
+>>> ranks, iterations
+(array([50., 50.]), 1)
+>>> print(PAGERANK_STEPS["step"])
+r_i = M_ij r_j
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import errors as E
+from ..program import compile_cached
+from ..semantics.callables import PyFunction
+from . import _checks as C
+from . import python_api, register_python
+
+GRAM_SCHMIDT_TOLERANCE = 1e-14  # the course's: a column shorter than this after projection is dependent
+
+GRAM_SCHMIDT_STEPS = {
+    "remove the part along e": "v_i - (v_k e_k) e_i",
+    "length": "sqrt(v_i v_i)",
+    "normalise": "v_i / sqrt(v_k v_k)",
+}
+REFLECTION_STEPS = {"reflect in the mirror": "T_ik = E_ij s_j E_kj"}
+POWER_STEPS = {
+    "step": "w_i = M_ij r_j",
+    "normalise": "w_i / sqrt(w_k w_k)",
+    "change": "sqrt((w_i - r_i) (w_i - r_i))",
+    "eigenvalue": "r_i M_ij r_j",
+}
+PAGERANK_STEPS = {
+    "damped link matrix": "M_ij = d L_ij + (1 - d) / n J_ij",
+    "step": "r_i = M_ij r_j",
+    "change": "sqrt((r_i - s_i) (r_i - s_i))",
+}
+
+
+def _run(table: dict[str, str], step: str, **tensors: Any) -> Any:
+    return compile_cached(table[step])(**tensors)
+
+
+def _as_float(A: np.ndarray) -> np.ndarray:
+    return np.asarray(A, dtype=np.float64) if A.dtype.kind != "c" else A
+
+
+# -- Gram–Schmidt -------------------------------------------------------------------------------------
+
+
+def gram_schmidt_columns(A: np.ndarray) -> np.ndarray:
+    """Orthonormalise the columns of A in order; a column that depends on earlier ones becomes zero."""
+    A = _as_float(np.asarray(A))
+    E_ = np.zeros_like(A)
+    for k in range(A.shape[1]):
+        v = A[:, k]
+        for j in range(k):
+            e = E_[:, j]
+            if e.any():
+                v = _run(GRAM_SCHMIDT_STEPS, "remove the part along e", v=v, e=e)
+        if _run(GRAM_SCHMIDT_STEPS, "length", v=v) > GRAM_SCHMIDT_TOLERANCE:
+            E_[:, k] = _run(GRAM_SCHMIDT_STEPS, "normalise", v=v)
+    return E_
+
+
+def _matrix_infer(function: str):
+    def infer(shapes, dtypes, constants):
+        C.rank_is(function, "A", shapes[0], 2)
+        return shapes[0], C.real_float(dtypes)
+
+    return infer
+
+
+register_python(PyFunction(
+    "gram_schmidt", ("A",), gram_schmidt_columns, _matrix_infer("gram_schmidt"),
+    "an orthonormal basis from the columns of A, in order: each column minus its projections on the earlier "
+    "ones, normalised (a dependent column becomes a zero column)",
+    "gram_schmidt([[3, 1], [4, 2]])  # [[3/5, -4/5], [4/5, 3/5]]",
+))
+
+
+def _dimensions(A: np.ndarray) -> int:
+    E_ = gram_schmidt_columns(A)
+    return int(np.count_nonzero(np.any(E_ != 0, axis=0)))
+
+
+def _dimensions_infer(shapes, dtypes, constants):
+    C.rank_is("dimensions", "A", shapes[0], 2)
+    return (), np.dtype(np.int64)
+
+
+register_python(PyFunction(
+    "dimensions", ("A",), _dimensions, _dimensions_infer,
+    "the number of independent columns Gram–Schmidt finds in A (the dimension of the space they span)",
+    "dimensions([[1, 2, 0], [1, 2, 1]])  # 2",
+))
+
+
+def _reflection_matrix(basis: np.ndarray) -> np.ndarray:
+    E_ = gram_schmidt_columns(basis)
+    n = E_.shape[1]
+    if not np.all(np.any(E_ != 0, axis=0)):
+        raise E.InputValueError(
+            "reflection_matrix: the basis vectors are not linearly independent, so they do not define a mirror",
+            hint="dimensions(basis) counts the independent ones",
+        )
+    signs = np.ones(n)
+    signs[-1] = -1  # the last basis vector is the mirror's normal: it flips; the others span the mirror
+    return _run(REFLECTION_STEPS, "reflect in the mirror", E=E_, s=signs)
+
+
+def _reflection_matrix_infer(shapes, dtypes, constants):
+    C.square("reflection_matrix", "basis", shapes[0])
+    return shapes[0], C.real_float(dtypes)
+
+
+register_python(PyFunction(
+    "reflection_matrix", ("basis",), _reflection_matrix, _reflection_matrix_infer,
+    "the reflection in the mirror spanned by all but the last basis vector: E·diag(1, …, 1, −1)·Eᵀ with "
+    "E = gram_schmidt(basis)",
+    "reflection_matrix([[1, 0], [0, 1]])  # [[1, 0], [0, -1]]",
+))
+
+
+# -- power iteration ----------------------------------------------------------------------------------
+
+
+def power_iteration_full(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple[np.ndarray, float, int]:
+    """The dominant eigenvector (unit length, largest entry positive), its eigenvalue and the iterations."""
+    M = _as_float(np.asarray(M))
+    n = M.shape[0]
+    r = np.ones(n) / np.sqrt(n)
+    for iteration in range(1, int(max_iter) + 1):
+        w = _run(POWER_STEPS, "step", M=M, r=r)
+        if not np.any(w):
+            raise E.InputValueError("power_iteration: M sends the start vector to 0; it has no dominant eigenvector here")
+        w = _run(POWER_STEPS, "normalise", w=w)
+        # a negative eigenvalue flips the sign every step: compare up to sign
+        change = min(_run(POWER_STEPS, "change", w=w, r=r), _run(POWER_STEPS, "change", w=-w, r=r))
+        r = w
+        if change <= tol:
+            r = r if r[np.argmax(np.abs(r))] > 0 else -r
+            return r, float(np.real(_run(POWER_STEPS, "eigenvalue", M=M, r=r))), iteration
+    raise E.InputValueError(
+        f"power_iteration: did not converge in {int(max_iter)} iterations",
+        hint="power iteration needs one eigenvalue strictly larger in size than all the others "
+        "(a rotation, for example, has none)",
+    )
+
+
+def _power_infer(shapes, dtypes, constants):
+    n = C.square("power_iteration", "M", shapes[0])
+    C.scalars("power_iteration", ("M", "tol", "max_iter")[1:], shapes[1:])
+    return (n,), np.dtype(np.float64)
+
+
+def _power_impl(M: np.ndarray, tol: np.ndarray | None = None, max_iter: np.ndarray | None = None) -> np.ndarray:
+    return power_iteration_full(M, C.number(tol, 1e-10), int(C.number(max_iter, 10_000)))[0]
+
+
+register_python(PyFunction(
+    "power_iteration", ("M", "tol", "max_iter"), _power_impl, _power_infer,
+    "the dominant eigenvector of M (unit length) by repeating r ← M r / |M r| until it changes by at most tol; "
+    "from Python also the eigenvalue and iteration count",
+    "power_iteration([[2, 0], [0, 1]])  # [1, 0]", min_args=1,
+))
+
+
+@python_api("power_iteration")
+def power_iteration(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple[np.ndarray, float, int]:
+    """``(eigenvector, eigenvalue, iterations)`` for the dominant eigenvalue of M.
+
+    >>> v, value, n = power_iteration([[2, 0], [0, 1]])
+    >>> v.round(6).tolist(), round(value, 6)
+    ([1.0, 0.0], 2.0)
+    """
+    M = np.asarray(M)
+    _power_infer((M.shape, (), ()), (M.dtype,), (None, None, None))
+    return power_iteration_full(M, tol, max_iter)
+
+
+# -- PageRank -----------------------------------------------------------------------------------------
+
+
+def _check_link_matrix(L: np.ndarray) -> None:
+    if np.any(np.real(L) < 0):
+        raise E.InputValueError("pagerank: L has a negative entry; its columns are probabilities")
+    sums = np.sum(L, axis=0)
+    for k, total in enumerate(sums):
+        if abs(total - 1) > 1e-9:
+            raise E.InputValueError(
+                f"pagerank: column {k + 1} of L sums to {float(np.real(total)):g}, not 1",
+                hint="column j of the link matrix holds the probabilities of leaving page j: each column sums to 1",
+            )
+
+
+def _check_damping(d: float) -> None:
+    if not 0 <= d <= 1:
+        raise E.InputValueError(f"pagerank: the damping d must be between 0 and 1, not {d:g}")
+
+
+def pagerank_full(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) -> tuple[np.ndarray, int]:
+    """The course's PageRank: r = 100/n on every page, then r ← M r until |r_new − r| ≤ tol."""
+    L = _as_float(np.asarray(L))
+    _check_link_matrix(L)
+    _check_damping(d)
+    n = L.shape[0]
+    M = _run(PAGERANK_STEPS, "damped link matrix", d=float(d), L=L, n=float(n), J=np.ones((n, n)))
+    r = np.full(n, 100.0 / n)
+    for iteration in range(1, int(max_iter) + 1):
+        new = _run(PAGERANK_STEPS, "step", M=M, r=r)
+        change = _run(PAGERANK_STEPS, "change", r=new, s=r)
+        r = new
+        if change <= tol:
+            return r, iteration
+    raise E.InputValueError(
+        f"pagerank: did not settle in {int(max_iter)} iterations",
+        hint="a damping d below 1 (the usual is 0.85) always settles",
+    )
+
+
+def _pagerank_infer(shapes, dtypes, constants):
+    C.square("pagerank", "L", shapes[0])
+    C.scalars("pagerank", ("d", "tol"), shapes[1:])
+    L = C.constant_matrix(constants[0])
+    if L is not None:
+        _check_link_matrix(L)
+    if len(constants) > 1 and constants[1] is not None:
+        _check_damping(C.number(constants[1], 1.0))
+    return (shapes[0][0],), np.dtype(np.float64)
+
+
+def _pagerank_impl(L: np.ndarray, d: np.ndarray | None = None, tol: np.ndarray | None = None) -> np.ndarray:
+    return pagerank_full(L, C.number(d, 1.0), C.number(tol, 0.01))[0]
+
+
+register_python(PyFunction(
+    "pagerank", ("L", "d", "tol"), _pagerank_impl, _pagerank_infer,
+    "the course's PageRank of link matrix L (column j: the probabilities of leaving page j), damping d (default 1): "
+    "r ← (d L + (1−d)/n J) r from 100/n per page until it changes by at most tol (default 0.01)",
+    "pagerank([[0, 1], [1, 0]], 0.85)  # [50, 50]", min_args=1,
+))
+
+
+@python_api("pagerank")
+def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) -> tuple[np.ndarray, int]:
+    """``(ranks, iterations)``: the ranks sum to 100.
+
+    >>> ranks, n = pagerank([[0, 1, 0], [0, 0, 1], [1, 0, 0]], d=0.5)
+    >>> ranks.round(4).tolist(), n
+    ([33.3333, 33.3333, 33.3333], 1)
+    """
+    L = np.asarray(L)
+    _pagerank_infer((L.shape, (), ()), (L.dtype,), (None, None, None))
+    return pagerank_full(L, d, tol, max_iter)
+
+
+# -- eigenvalues --------------------------------------------------------------------------------------
+
+
+def eigen(A: Any) -> tuple[np.ndarray, np.ndarray]:
+    """numpy's eigenvalues and eigenvectors (columns), sorted by eigenvalue, largest first."""
+    A = np.asarray(A)
+    values, vectors = np.linalg.eig(_as_float(A))
+    order = np.lexsort((-np.imag(values), -np.real(values)))
+    values, vectors = values[order], vectors[:, order]
+    if np.all(np.imag(values) == 0) and A.dtype.kind != "c":
+        values, vectors = np.real(values), np.real(vectors)
+    return values, vectors
+
+
+def _eig_infer(shapes, dtypes, constants):
+    C.square("eig", "A", shapes[0])
+    return (shapes[0][0],), C.real_float(dtypes)
+
+
+def _eig_impl(A: np.ndarray) -> np.ndarray:
+    values, _ = eigen(A)
+    if values.dtype.kind == "c" and A.dtype.kind != "c":
+        shown = ", ".join(f"{v:.4g}" for v in np.round(values, 12) + 0)
+        raise E.InputValueError(
+            f"eig: A has complex eigenvalues ({shown}), so no real direction is only stretched by it",
+            hint="a rotation turns every vector, for example; einlang.library.eig(A) from Python returns the "
+            "complex eigenvalues",
+        )
+    return values
+
+
+register_python(PyFunction(
+    "eig", ("A",), _eig_impl, _eig_infer,
+    "the eigenvalues of A, largest first (numpy; from Python also the eigenvectors, as columns)",
+    "eig([[2, 1], [1, 2]])  # [3, 1]",
+))
+
+
+@python_api("eig")
+def eig(A: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(eigenvalues, eigenvectors)``, largest eigenvalue first; eigenvector k is column k.
+
+    >>> values, vectors = eig([[2, 0], [0, 3]])
+    >>> values.tolist(), vectors.tolist()
+    ([3.0, 2.0], [[0.0, 1.0], [1.0, 0.0]])
+    """
+    A = np.asarray(A)
+    _eig_infer((A.shape,), (A.dtype,), (None,))
+    return eigen(A)

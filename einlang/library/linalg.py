@@ -1,0 +1,314 @@
+"""Matrices that index notation cannot express: determinant, inverse, solving, rank, row echelon form.
+
+Integer matrices are handled exactly (with fractions), so the answers a learner computes by hand come
+out exactly: ``det([[1, 2], [3, 4]])`` is ``-2``, not ``-2.0000000000000004``.
+
+>>> import einlang
+>>> einlang.evaluate("det([[1, 2], [3, 4]])")
+np.int64(-2)
+>>> einlang.evaluate("row_echelon([[1, 1, 3], [1, 2, 4], [1, 1, 2]])")
+array([[1., 1., 3.],
+       [0., 1., 1.],
+       [0., 0., 1.]])
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .. import errors as E
+from ..semantics.callables import PyFunction
+from . import _checks as C
+from . import register_python
+
+TOLERANCE = 1e-12  # below this (relative to the largest entry) a float pivot counts as zero
+
+
+def _exact(A: np.ndarray) -> bool:
+    """Integers, booleans and object arrays (fractions) are eliminated exactly."""
+    return A.dtype.kind in "biuO"
+
+
+def _rows(A: np.ndarray) -> list[list[Any]]:
+    if _exact(A):
+        return [[Fraction(x) for x in row] for row in A.tolist()]
+    return [list(row) for row in A.astype(np.result_type(A.dtype, np.float64)).tolist()]
+
+
+def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], int]:
+    """Row reduce as by hand: for each column, take the first row with a non-zero entry as the pivot,
+    swap it up, divide it by the pivot (a leading 1), subtract multiples of it from the rows below.
+
+    Returns the rows, the pivot columns and the number of row swaps (each flips the determinant's sign).
+    """
+    rows = _rows(A)
+    n_rows, n_cols = A.shape
+    scale = max((abs(x) for row in rows for x in row), default=0)
+    tiny = 0 if _exact(A) else TOLERANCE * (scale or 1)
+    pivots: list[int] = []
+    swaps = 0
+    r = 0
+    for c in range(n_cols):
+        p = next((q for q in range(r, n_rows) if abs(rows[q][c]) > tiny), None)
+        if p is None:
+            for q in range(r, n_rows):
+                rows[q][c] = 0 * rows[q][c]  # an entry below the tolerance is a rounding error: show 0
+            continue
+        if p != r:
+            rows[r], rows[p] = rows[p], rows[r]
+            swaps += 1
+        pivot = rows[r][c]
+        rows[r] = [x / pivot for x in rows[r]]
+        for q in range(r + 1, n_rows):
+            factor = rows[q][c]
+            rows[q] = [x - factor * y for x, y in zip(rows[q], rows[r])]
+            rows[q][c] = 0 * rows[q][c]
+        pivots.append(c)
+        r += 1
+        if r == n_rows:
+            break
+    return rows, pivots, swaps
+
+
+def _as_result(rows: list[list[Any]], A: np.ndarray) -> np.ndarray:
+    if A.dtype == object:
+        return np.array(rows, dtype=object).reshape(A.shape)
+    return np.array([[complex(x) if isinstance(x, complex) else float(x) for x in row] for row in rows]).reshape(A.shape)
+
+
+# -- identity, scaling ------------------------------------------------------------------------------
+
+
+def _identity_infer(shapes, dtypes, constants):
+    C.scalars("identity", ("n",), shapes)
+    n = constants[0]
+    if n is None:
+        raise E.InputValueError(
+            "identity(n) needs n written as a number, e.g. identity(3): the result's size must be known before it runs"
+        )
+    if float(np.real(n)) != int(np.real(n)) or int(np.real(n)) < 1:
+        raise E.InputValueError(f"identity(n) needs a positive whole number n, not {n}")
+    n = int(np.real(n))
+    return (n, n), np.dtype(np.int64)
+
+
+def _identity(n: np.ndarray) -> np.ndarray:
+    return np.eye(int(np.real(n)), dtype=np.int64)
+
+
+register_python(PyFunction(
+    "identity", ("n",), _identity, _identity_infer,
+    "the n×n identity matrix (δ_ij as a matrix): 1 on the diagonal, 0 elsewhere",
+    "identity(2)  # [[1, 0], [0, 1]]",
+))
+
+
+def _scaling_infer(shapes, dtypes, constants):
+    if len(shapes) == 1 and len(shapes[0]) == 1:
+        n = shapes[0][0]
+    else:
+        C.scalars("scaling", ("sx", "sy", "sz"), shapes)
+        n = len(shapes)
+    return (n, n), np.result_type(*dtypes)
+
+
+def _scaling(*factors: np.ndarray) -> np.ndarray:
+    values = factors[0] if len(factors) == 1 and np.ndim(factors[0]) == 1 else np.array([np.asarray(f) for f in factors])
+    return np.diag(values)
+
+
+register_python(PyFunction(
+    "scaling", ("sx", "sy", "sz"), _scaling, _scaling_infer,
+    "stretch axis k by the k-th factor: diag(sx, sy, …); give numbers, or one vector of factors",
+    "scaling(2, 3)  # [[2, 0], [0, 3]]", min_args=1,
+))
+
+
+# -- determinant, inverse, solve --------------------------------------------------------------------
+
+
+def determinant(A: np.ndarray) -> Any:
+    """Exact for integer and fraction matrices (the product of the pivots, sign flipped per row swap)."""
+    if not _exact(A):
+        return np.linalg.det(A)
+    rows, pivots, swaps = _echelon_raw(A)
+    if len(pivots) < A.shape[0]:
+        return 0
+    value = Fraction(-1 if swaps % 2 else 1)
+    for p in pivots:
+        value *= p
+    return int(value) if value.denominator == 1 and A.dtype != object else value
+
+
+def _echelon_raw(A: np.ndarray) -> tuple[list[list[Any]], list[Any], int]:
+    """Like :func:`echelon` but without dividing rows: returns the pivot values themselves."""
+    rows = _rows(A)
+    n = A.shape[0]
+    pivots: list[Any] = []
+    swaps = 0
+    for c in range(n):
+        p = next((q for q in range(c, n) if rows[q][c] != 0), None)
+        if p is None:
+            return rows, pivots, swaps
+        if p != c:
+            rows[c], rows[p] = rows[p], rows[c]
+            swaps += 1
+        for q in range(c + 1, n):
+            factor = rows[q][c] / rows[c][c]
+            rows[q] = [x - factor * y for x, y in zip(rows[q], rows[c])]
+        pivots.append(rows[c][c])
+    return rows, pivots, swaps
+
+
+def _det_dtype(dtype: np.dtype) -> np.dtype:
+    if dtype.kind in "biu":
+        return np.dtype(np.int64)
+    if dtype == object:
+        return dtype
+    return C.real_float([dtype])
+
+
+def _det_infer(shapes, dtypes, constants):
+    C.square("det", "A", shapes[0])
+    return (), _det_dtype(dtypes[0])
+
+
+register_python(PyFunction(
+    "det", ("A",), determinant, _det_infer,
+    "the determinant: how much A scales areas (2-D) or volumes (3-D); 0 when A squashes space flat",
+    "det([[1, 2], [3, 4]])  # -2",
+))
+
+
+def singular(A: np.ndarray) -> bool:
+    """No inverse: exactly for integer matrices, up to rounding (rank below n) for float ones."""
+    if _exact(A):
+        return determinant(A) == 0
+    return bool(np.linalg.matrix_rank(A) < A.shape[0])
+
+
+def _refuse_singular(function: str, param: str, A: np.ndarray) -> None:
+    if singular(A):
+        raise E.InputValueError(
+            f"{function}: {param} is singular (its determinant is 0), so it has no inverse",
+            hint="its columns are linearly dependent: row_echelon(" + param + ") shows a row of zeros",
+        )
+
+
+def _inv_infer(shapes, dtypes, constants):
+    C.square("inv", "A", shapes[0])
+    A = C.constant_matrix(constants[0])
+    if A is not None and A.ndim == 2:
+        _refuse_singular("inv", "A", A)
+    return shapes[0], C.real_float(dtypes)
+
+
+def _inv(A: np.ndarray) -> np.ndarray:
+    _refuse_singular("inv", "A", A)
+    return np.linalg.inv(A.astype(C.real_float([A.dtype])) if A.dtype == object else A)
+
+
+register_python(PyFunction(
+    "inv", ("A",), _inv, _inv_infer,
+    "the inverse matrix A⁻¹, with A⁻¹ A = I (an error when A is singular)",
+    "inv([[2, 0], [0, 4]])  # [[1/2, 0], [0, 1/4]]",
+))
+
+
+def _solve_infer(shapes, dtypes, constants):
+    n = C.square("solve", "A", shapes[0])
+    if len(shapes[1]) not in (1, 2):
+        C.rank_is("solve", "b", shapes[1], 1)
+    C.same_size("solve", ("A", n, "rows"), ("b", shapes[1][0], "rows" if len(shapes[1]) == 2 else "entries"))
+    A = C.constant_matrix(constants[0])
+    if A is not None and A.ndim == 2:
+        _refuse_singular("solve", "A", A)
+    return shapes[1], C.real_float(dtypes)
+
+
+def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    _refuse_singular("solve", "A", A)
+    as_float = lambda x: x.astype(np.float64) if x.dtype == object else x
+    return np.linalg.solve(as_float(A), as_float(b))
+
+
+register_python(PyFunction(
+    "solve", ("A", "b"), _solve, _solve_infer,
+    "the x with A x = b (b a vector, or a matrix of right-hand sides as columns)",
+    "solve([[1, 1], [1, -1]], [3, 1])  # [2, 1]",
+))
+
+
+# -- rank, echelon form, independence ---------------------------------------------------------------
+
+
+def matrix_rank(A: np.ndarray) -> int:
+    """The number of independent columns (= independent rows)."""
+    if A.size == 0:
+        return 0
+    if _exact(A):
+        return len(echelon(A)[1])
+    return int(np.linalg.matrix_rank(A))
+
+
+def _rank_infer(shapes, dtypes, constants):
+    C.rank_is("rank", "A", shapes[0], 2)
+    return (), np.dtype(np.int64)
+
+
+register_python(PyFunction(
+    "rank", ("A",), matrix_rank, _rank_infer,
+    "the number of linearly independent columns of A (the dimension of the space it maps onto)",
+    "rank([[1, 2], [2, 4]])  # 1",
+))
+
+
+def _is_singular_infer(shapes, dtypes, constants):
+    C.square("is_singular", "A", shapes[0])
+    return (), np.dtype(bool)
+
+
+register_python(PyFunction(
+    "is_singular", ("A",), singular, _is_singular_infer,
+    "1 (true) when A has no inverse: its determinant is 0 and it squashes space into fewer dimensions",
+    "is_singular([[1, 2], [2, 4]])  # 1",
+))
+
+
+def _row_echelon_infer(shapes, dtypes, constants):
+    C.rank_is("row_echelon", "A", shapes[0], 2)
+    dtype = dtypes[0]
+    return shapes[0], dtype if dtype == object else C.real_float(dtypes)
+
+
+def _row_echelon(A: np.ndarray) -> np.ndarray:
+    if A.size == 0:
+        return A.astype(np.float64)
+    return _as_result(echelon(A)[0], A)
+
+
+register_python(PyFunction(
+    "row_echelon", ("A",), _row_echelon, _row_echelon_infer,
+    "the echelon form by hand's row operations: swap a non-zero pivot up, divide its row to a leading 1, "
+    "clear the entries below",
+    "row_echelon([[2, 4], [1, 3]])  # [[1, 2], [0, 1]]",
+))
+
+
+def _independent_infer(shapes, dtypes, constants):
+    C.rank_is("linearly_independent", "V", shapes[0], 2)
+    return (), np.dtype(bool)
+
+
+def _independent(V: np.ndarray) -> bool:
+    return matrix_rank(V) == V.shape[1]
+
+
+register_python(PyFunction(
+    "linearly_independent", ("V",), _independent, _independent_infer,
+    "1 (true) when no column of V is a combination of the others (rank = number of columns)",
+    "linearly_independent([[1, 2], [2, 4]])  # 0",
+))
