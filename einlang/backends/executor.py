@@ -86,12 +86,7 @@ def common_kernel(node: ir.Node) -> Kernel | None:
 
         return stack
     if isinstance(node, ir.External):
-        impl, dtype, shape = node.function, node.dtype, node.shape
-
-        def external(*args):
-            return np.asarray(impl(*args), dtype=dtype).reshape(shape)
-
-        return external
+        return node.call
     return None
 
 

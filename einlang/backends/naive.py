@@ -278,11 +278,9 @@ def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) 
     elif isinstance(node, ir.External):
         fn_name = em.globals.fresh(f"_{node.name}", "_ext")
         dtypes = [arg.dtype for arg in node.args]
-        impl, dtype, shape = node.function, node.dtype, node.shape
 
-        def call_external(*values, _impl=impl, _dtypes=dtypes, _dtype=dtype, _shape=shape):
-            arrays = [np.array(v, dtype=d) for v, d in zip(values, _dtypes)]
-            return np.asarray(_impl(*arrays), dtype=_dtype).reshape(_shape).tolist()
+        def call_external(*values, _node=node, _dtypes=dtypes):
+            return _node.call(*[np.array(v, dtype=d) for v, d in zip(values, _dtypes)]).tolist()
 
         em.namespace[fn_name] = call_external
         args = ", ".join(em.var[id(a)] for a in node.args)

@@ -170,10 +170,25 @@ class External(Node):
     shape: tuple[int, ...]
     dtype: np.dtype
     constants: tuple[Any, ...] = ()  # arguments known at check time (sizes, flags)
+    span: Span | None = field(default=None, compare=False)  # the call, for errors found while running
+    callers: tuple[Span, ...] = field(default=(), compare=False)  # library calls it sits inside
 
     @property
     def inputs(self) -> tuple[Node, ...]:
         return self.args
+
+    def call(self, *arrays: Any) -> np.ndarray:
+        """Run the Python function; an einlang error it raises gets the call's position if it has none."""
+        from ..errors import EinlangError
+
+        try:
+            return np.asarray(self.function(*arrays), dtype=self.dtype).reshape(self.shape)
+        except EinlangError as err:
+            if not err.spans and self.span is not None:
+                err.spans = (self.span,)
+                for caller in reversed(self.callers):
+                    err.add_context("called from here", caller)
+            raise
 
 
 @dataclass(frozen=True, eq=False, slots=True)

@@ -117,9 +117,10 @@ def _result_dtype(dtypes: Sequence[np.dtype], coef: Any = 1) -> np.dtype:
 class Lowerer:
     """Lowers the statements of one program (or one library body) against a scope."""
 
-    def __init__(self, scope: Scope, depth: int = 0) -> None:
+    def __init__(self, scope: Scope, depth: int = 0, callers: tuple[Span, ...] = ()) -> None:
         self.scope = scope
         self.depth = depth
+        self.callers = callers  # spans of the calls this body was inlined from, innermost last
         self._hints: dict[str, int] = {}
 
     # == statements =============================================================================
@@ -773,7 +774,7 @@ class Lowerer:
             description = param if shown == param else f"{param} (argument {k + 1} of {definition.name}: {shown})"
             tensors[param] = Binding(node, description)
         body_scope = Scope(tensors, self.scope.functions)
-        inner = Lowerer(body_scope, self.depth + 1)
+        inner = Lowerer(body_scope, self.depth + 1, self.callers + ((e.span,) if e.span is not None else ()))
         value = inner.expr(definition.body, definition.output, allow_whole=definition.output is None)
         order = tuple(r.name for r in definition.output) if definition.output is not None else None
         value = inner.materialize(value, order)
@@ -789,7 +790,9 @@ class Lowerer:
             if not err.spans:
                 err.spans = (e.span,)  # type: ignore[assignment]
             raise
-        node = ir.External(function.name, function.impl, tuple(nodes), tuple(shape), np.dtype(dtype), constants)
+        node = ir.External(
+            function.name, function.impl, tuple(nodes), tuple(shape), np.dtype(dtype), constants, e.span, self.callers
+        )
         return Labeled(node, None, e.span, display=_display(e))
 
     def _subscripted(self, value: Labeled, refs: Sequence[ast.IndexRef], span: Span | None) -> Labeled:
