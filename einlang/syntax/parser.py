@@ -362,7 +362,8 @@ def _translate(exc: lark.exceptions.LarkError, source: Source) -> EinlangSyntaxE
     if isinstance(exc, lark.exceptions.UnexpectedToken):
         token = exc.token
         at_end = token.type == "$END"
-        pos = len(text) if at_end else token.start_pos
+        # at the end, point just after the last character written, not at an empty line after it
+        pos = len(text.rstrip()) if at_end else token.start_pos
         span = source.span(pos, pos + (0 if at_end else max(1, len(str(token)))))
         expected = set(exc.accepts or exc.expected)
         message = f"unexpected {_describe_token(token)}: expected {_describe_expected(expected)}"

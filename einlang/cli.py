@@ -1,0 +1,102 @@
+"""The ``einlang`` command: the REPL, ``run FILE.ein``, ``-c STATEMENTS``, ``demo`` and ``bench``.
+
+Exit codes: 0 on success, 1 on an einlang error (rendered on stderr), 2 on bad arguments
+(argparse's convention; also a script file that cannot be read, or ``bench --plot`` without
+matplotlib), 130 when interrupted with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .backends import available_backends
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import bench_cli
+
+    parser = argparse.ArgumentParser(
+        prog="einlang",
+        description="Einstein-summation expressions: checked, planned, evaluated. "
+        "With no arguments: the interactive REPL (statements are read from stdin when it is not a terminal).",
+        epilog="exit codes: 0 success, 1 einlang error, 2 bad arguments. Docs: docs/repl.md",
+    )
+    parser.add_argument("-c", metavar="STATEMENTS", dest="statements", help="run STATEMENTS; print the value of each expression")
+    parser.add_argument("--backend", choices=available_backends(), help="the backend to evaluate on (default: opt)")
+    parser.add_argument("--version", action="version", version=f"einlang {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser("run", help="run a script (.ein) and print the value of each bare expression")
+    run.add_argument("file", metavar="FILE.ein")
+    # also accepted after the file name: `einlang run prog.ein --backend naive`
+    run.add_argument("--backend", choices=available_backends(), default=argparse.SUPPRESS, help="the backend to evaluate on")
+    demo = commands.add_parser("demo", help="a guided tour on built-in data (writes before/after PNGs of an image transform)")
+    demo.add_argument("--out", metavar="DIR", default="einlang-demo", help="folder for the PNG files (default: ./einlang-demo)")
+    demo.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # smaller comparison, for tests
+    bench_cli.add_parser(commands)
+    return parser
+
+
+def run_statements(text: str, name: str, backend: str | None) -> int:
+    """Run a script; print bare expressions' values on stdout, the first error on stderr."""
+    from .repl import Repl, ReplSession
+
+    repl = Repl(ReplSession(backend), out=sys.stdout, err=sys.stderr, show_assignments=False)
+    # stop at the first error: later statements usually depend on the failed one
+    from . import errors as E
+    from .repl import CommandError
+
+    try:
+        repl.run_script(text, name)
+    except (E.EinlangError, CommandError) as err:
+        repl.error(err)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.statements is not None:
+            if args.command is not None:
+                parser.error("give either -c STATEMENTS or a command, not both")
+            return run_statements(args.statements, "<command line>", args.backend)
+        if args.command is None:
+            from .repl import main as repl_main
+
+            return repl_main(args.backend)
+        if args.command == "run":
+            try:
+                text = Path(args.file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                print(f"einlang run: cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+                return EXIT_USAGE
+            return run_statements(text, args.file, args.backend)
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return run_demo(Path(args.out), quick=args.quick)
+        if args.command == "bench":
+            from . import bench_cli
+            from . import errors as E
+
+            try:
+                return bench_cli.run(args)
+            except E.EinlangError as err:
+                print(str(err), file=sys.stderr)
+                return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
