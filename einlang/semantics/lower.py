@@ -15,6 +15,7 @@ apart by construction: labels are local to one contraction node).
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -34,6 +35,8 @@ DELTA_NAMES = frozenset({"delta", "δ"})
 EPSILON_NAMES = frozenset({"eps", "ε"})
 SPECIAL_NAMES = DELTA_NAMES | EPSILON_NAMES
 MAX_CALL_DEPTH = 32
+# Mathematical constants, visible wherever no tensor of the same name is bound (a bound name wins).
+CONSTANTS = {"pi": math.pi, "π": math.pi, "tau": math.tau, "τ": math.tau}
 MAX_LEVI_CIVITA_RANK = 6  # 6**6 entries; beyond that eps is never what anyone meant
 
 
@@ -43,6 +46,12 @@ class Binding:
 
     node: ir.Node
     description: str
+
+
+_CONSTANT_BINDINGS = {
+    name: Binding(ir.Constant(np.asarray(value), (), np.dtype(float)), f"the constant {name}")
+    for name, value in CONSTANTS.items()
+}
 
 
 @dataclass(slots=True)
@@ -257,7 +266,7 @@ class Lowerer:
         if isinstance(e, ast.Word):
             resolved = self._resolve_word(e)
             if resolved[0] == "whole":
-                binding = self.scope.tensors[resolved[1]]
+                binding = self._lookup(resolved[1], e.span)
                 return Labeled(binding.node, None, e.span, display=resolved[1])
             return None
         if isinstance(e, ast.Name):
@@ -537,7 +546,7 @@ class Lowerer:
         if isinstance(e, ast.Word):
             resolved = self._resolve_word(e)
             if resolved[0] == "whole":
-                binding = self.scope.tensors[resolved[1]]
+                binding = self._lookup(resolved[1], e.span)
                 if binding.node.shape != ():
                     self._bare_error(Labeled(binding.node, None, e.span, display=resolved[1]))
                 return _Factor(binding.node, (), (), resolved[1], e.span, binding.description)
@@ -625,7 +634,7 @@ class Lowerer:
     # -- names ----------------------------------------------------------------------------------
 
     def _lookup(self, name: str, span: Span | None) -> Binding:
-        binding = self.scope.tensors.get(name)
+        binding = self.scope.tensors.get(name) or _CONSTANT_BINDINGS.get(name)
         if binding is None:
             self._undefined(name, span)
         return binding  # type: ignore[return-value]
@@ -660,7 +669,7 @@ class Lowerer:
         head, _, tail = text.rpartition("_")
         splittable = bool(head) and tail.isalpha()
         split_bound = splittable and (head in tensors or head in SPECIAL_NAMES)
-        whole_bound = text in tensors
+        whole_bound = text in tensors or text in _CONSTANT_BINDINGS
         if text in SPECIAL_NAMES:
             raise E.RankMismatchError(
                 f"{text} needs indices: write {'delta_ij' if text in DELTA_NAMES else 'eps_ijk'}", [word.span]
