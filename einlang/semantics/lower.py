@@ -350,8 +350,9 @@ class Lowerer:
         for _, value in terms[1:]:
             if set(value.labels or ()) != first_set:
                 raise E.FreeIndexMismatchError(
-                    f"terms of a sum must have the same free indices: {index_set(sorted(first_set))} "
-                    f"here but {index_set(sorted(value.labels or ()))} here",
+                    f"terms of a sum must have the same free indices: {first.display or 'the first term'} has "
+                    f"{index_set(sorted(first_set))} but {value.display or 'this term'} has "
+                    f"{index_set(sorted(value.labels or ()))}",
                     [first.span, value.span],
                     hint="free indices are those that appear once in a term; add or remove indices so every term "
                     "has the same set",
@@ -523,7 +524,8 @@ class Lowerer:
                     sizes[x] = self._hints[x]
             if a not in sizes and b not in sizes:
                 raise E.SizeInferenceError(
-                    f"cannot tell the size of {factor.display}: neither {a} nor {b} is used by a tensor of known size",
+                    f"cannot tell the size of {factor.display}: "
+                    + (f"neither {a} nor {b} is" if a != b else f"{a} is not") + " used by a tensor of known size",
                     [factor.span],
                     hint="use its indices on another tensor, or use identity(n) for an n×n identity matrix",
                 )

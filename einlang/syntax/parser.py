@@ -380,15 +380,20 @@ def _translate(exc: lark.exceptions.LarkError, source: Source) -> EinlangSyntaxE
         hint = None
         if char == "_":
             hint = "indices follow the name with no space: A_ij, or A_{i j}"
-        elif char in "^":
+        elif char == "^":
             hint = "powers are written as products: x_i x_i, or with a function: square(x_i)"
         elif char == "`":
             hint = "a quoted name is closed on the same line: `my_tensor`"
+        # a trailing '\\' continues the statement on the next line: the REPL should ask for it
+        continues = char == "\\" and not text[pos + 1 :].strip()
         shown = repr(char) if char.isprintable() and char != "" else f"U+{ord(char):04X}" if char else "input"
+        expected = _describe_expected(set(exc.allowed or ()))
+        # a list cut short with '…' (almost anything could come here) says nothing useful: leave it out
         return EinlangSyntaxError(
-            f"unexpected character {shown}: expected {_describe_expected(set(exc.allowed or ()))}",
+            f"unexpected character {shown}" + ("" if expected.endswith("…") else f": expected {expected}"),
             span,
             hint=hint,
+            incomplete=continues,
         )
     if isinstance(exc, lark.exceptions.UnexpectedEOF):
         return EinlangSyntaxError("unexpected end of the input", source.span(len(text), len(text)), incomplete=True)

@@ -1,0 +1,92 @@
+"""The grammar builds without conflicts and every node kind it can produce has a builder method.
+
+lark's Transformer silently returns a raw ``Tree`` for a rule with no callback; these tests make sure a
+new or renamed grammar rule can never slip through to the checker as a lark object.
+"""
+
+from __future__ import annotations
+
+import lark
+import pytest
+
+from einlang.syntax import ast, build_parser, parse
+from einlang.syntax.parser import _Builder
+
+# Rules that _transform deliberately passes through as lists for their parent's callback.
+PASSTHROUGH = {"args", "items", "params", "index_list"}
+
+
+def _node_kinds(parser: lark.Lark) -> set[str]:
+    """Every tree label the parser can produce: aliases, and rules that are not inlined."""
+    kinds: set[str] = set()
+    for rule in parser.rules:
+        if rule.alias:
+            kinds.add(rule.alias)
+            continue
+        name = rule.origin.name
+        name = name if isinstance(name, str) else name.value
+        if name.startswith("_"):
+            continue  # lark inlines rules whose name starts with '_'
+        if rule.options.expand1 and len(rule.expansion) == 1:
+            continue  # '?rule' with one child is replaced by the child
+        kinds.add(name)
+    return kinds
+
+
+@pytest.fixture(scope="module")
+def strict_parser() -> lark.Lark:
+    return build_parser(strict=True)
+
+
+def test_strict_grammar_builds(strict_parser):
+    # strict=True refuses shift/reduce conflicts and terminal collisions (interegular)
+    assert strict_parser.options.parser == "lalr"
+
+
+def test_grammar_has_the_expected_node_kinds(strict_parser):
+    kinds = _node_kinds(strict_parser)
+    for expected in ("add", "sub", "mul", "div", "juxtapose", "neg", "call", "array", "quoted", "braced_access",
+                     "definition", "assignment", "expr_statement", "subscript_letters", "subscript_braced"):
+        assert expected in kinds
+
+
+def test_every_node_kind_has_a_builder_method(strict_parser):
+    missing = sorted(kind for kind in _node_kinds(strict_parser) - PASSTHROUGH if not callable(getattr(_Builder, kind, None)))
+    assert not missing, f"grammar rules without a _Builder method (would leak lark Trees): {missing}"
+
+
+def test_passthrough_rules_exist_in_grammar(strict_parser):
+    # if a passthrough rule is renamed, the set above must follow
+    assert PASSTHROUGH <= _node_kinds(strict_parser)
+
+
+CORPUS = [
+    "A_ij B_jk C_kl v_l",
+    "C_ki = A_ij B_jk",
+    "A_{i j} + B_{i,j} - `bear_basis`_{ij}",
+    "W_{in,out} x_{in,} -> {out}",
+    "def f(A, B)_ik = A_ij B_jk\nf(A, B)_ik x_k",
+    "[[1, -2.5], [3j, 4]]_ij y_j / (2 * alpha)",
+    "sqrt(v_i v_i); -x_i -> ",
+    "T_{αβ} u_β",
+    "`my_name`",
+    "+ x",
+]
+
+
+def _walk(value):
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        assert not isinstance(node, (lark.Tree, lark.Token)), f"lark object leaked into the AST: {node!r}"
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif hasattr(node, "__dataclass_fields__"):
+            stack.extend(getattr(node, f) for f in node.__dataclass_fields__ if f not in ("span", "source"))
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_parsed_trees_contain_only_ast_nodes(text):
+    program = parse(text)
+    assert isinstance(program, ast.Program)
+    _walk(program)
