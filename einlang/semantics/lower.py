@@ -425,8 +425,7 @@ class Lowerer:
                         f"index {label} appears {len(spans)} times in one product: the Einstein convention sums "
                         "an index that appears exactly twice",
                         spans,
-                        hint="write the output explicitly (y_... = ... or ... -> ...) to say which indices to keep; "
-                        "every other index is then summed",
+                        hint=_convention_hint(label, occurrences),
                     )
             # batch axes are kept however many factors share them; private (broadcast) labels are summed
             output = batch.canonical(label for label, spans in occurrences.items()
@@ -935,6 +934,21 @@ def _index_names_used(e: Any) -> set[str]:
         elif isinstance(node, (ast.Paren, ast.Neg)):
             stack.append(node.expr if isinstance(node, ast.Paren) else node.operand)
     return found
+
+
+def _convention_hint(label: str, occurrences: dict[str, list[Any]]) -> str:
+    """A concrete explicit output for each reading of a product where ``label`` appears 3+ times."""
+    once = sorted(x for x, spans in occurrences.items() if len(spans) == 1 and not batch.is_batch(x))
+
+    def arrow(labels: list[str]) -> str:
+        if not labels:
+            return "->"
+        return "-> " + ("".join(labels) if all(len(x) == 1 for x in labels) else "{" + ",".join(labels) + "}")
+
+    return (
+        f"say what you mean with an explicit output: '{arrow(once)}' sums over {label}, "
+        f"'{arrow(sorted(once + [label]))}' keeps {label} (every index not in the output is summed)"
+    )
 
 
 def _word_target_note(text: str, expr: Any) -> str:
