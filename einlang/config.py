@@ -27,11 +27,14 @@ def _physical_memory() -> int:
 class Options:
     """``backend``: the default backend. ``naive_iteration_limit``: the naive backend refuses programs
     whose loops would run more iterations than this. ``memory_limit``: bytes; any backend refuses a plan
-    whose result or largest intermediate needs more (default: half the physical memory)."""
+    whose result or largest intermediate needs more (default: half the physical memory).
+    ``numpy_flop_limit``: the numpy backend (no path optimisation) refuses a product whose index
+    combinations times operands exceed this (10**10 is about ten seconds of numpy.einsum)."""
 
     backend: str = "opt"
     naive_iteration_limit: int = 10_000_000
     memory_limit: int = _physical_memory() // 2
+    numpy_flop_limit: int = 10_000_000_000
 
 
 _global = [Options()]
@@ -68,7 +71,7 @@ def _validate(changes: dict) -> None:
     for key, value in changes.items():
         if key not in fields:
             raise InputTypeError(f"unknown option {key!r}; the options are {', '.join(sorted(fields))}")
-        if key in ("naive_iteration_limit", "memory_limit") and (not isinstance(value, int) or value < 0):
+        if key in ("naive_iteration_limit", "memory_limit", "numpy_flop_limit") and (not isinstance(value, int) or value < 0):
             raise InputValueError(f"{key} must be a non-negative integer, not {value!r}")
         if key == "backend":
             from .backends import get_backend

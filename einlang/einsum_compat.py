@@ -15,7 +15,6 @@ np.float64(3.0)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,10 +61,12 @@ def _sublist(sub: Any) -> str:
     for entry in entries:
         if entry is Ellipsis:
             out.append("...")
-        elif isinstance(entry, (int, np.integer)) and not isinstance(entry, bool) and 0 <= entry < 52:
+        elif not isinstance(entry, (int, np.integer)) or isinstance(entry, (bool, np.bool_)):
+            raise E.InputTypeError(f"subscript {entry!r} in an interleaved einsum must be an integer in [0, 52) or ...")
+        elif 0 <= entry < 52:
             out.append(_LETTERS[int(entry)])
         else:
-            raise EinsumError(f"subscript {entry!r} in an interleaved einsum must be an integer in [0, 52) or ...")
+            raise EinsumError(f"subscript {entry!r} in an interleaved einsum is out of range: use integers in [0, 52)")
     return "".join(out)
 
 
@@ -192,52 +193,149 @@ def _shown(label: str) -> str:
     return "'...'" if label.startswith("…") else repr(label)
 
 
-def build_program(equation: str, arrays: Sequence[np.ndarray], strict: bool = False) -> ir.LoweredProgram:
+def build_program(equation: str, arrays: Sequence[np.ndarray], strict: bool = False,
+                  dtype: np.dtype | None = None) -> ir.LoweredProgram:
+    """The einsum as einlang IR: one :class:`~einlang.semantics.ir.Contract` over the operands.
+
+    ``dtype`` overrides the result dtype (the naive backend computes wrapping integers exactly, as
+    Python ints, and wraps them afterwards).
+    """
     shapes = [a.shape for a in arrays]
     labels, output, sizes = parse_equation(equation, shapes, strict)
     inputs = tuple(ir.Input(f"operand{k}", a.shape, a.dtype) for k, a in enumerate(arrays))
     operands = tuple(ir.Operand(node, lab, f"operand{k}") for k, (node, lab) in enumerate(zip(inputs, labels)))
-    dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(float)
+    if dtype is None:
+        dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(float)
     shape = tuple(sizes[label] for label in output)
     node = ir.Contract(operands, output, 1, shape, dtype, dict(sizes))
     return ir.LoweredProgram(inputs, (*inputs, node), node, output)
 
 
-def einsum(*args: Any, backend: str | None = None, optimize: Any = None, dtype: Any = None, out: Any = None,
+_ORDERS = ("C", "F", "A", "K")
+_CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
+
+
+def _split_arguments(args: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``("ij,jk", A, B)`` or the interleaved ``(A, [0, 1], B, [1, 2])`` -> equation and operands."""
+    if not args:
+        raise EinsumError("einsum() needs an equation and at least one operand: einsum('ij,jk', A, B)")
+    first = args[0]
+    if isinstance(first, bytes):  # numpy accepts a bytes equation
+        try:
+            first = first.decode("ascii")
+        except UnicodeDecodeError:
+            raise EinsumError(f"the einsum equation {first!r} is not ASCII") from None
+    if isinstance(first, str):
+        return first, list(args[1:])
+    if len(args) < 2:
+        raise EinsumError("einsum() needs an equation, or operands each followed by its list of axis numbers")
+    return _interleaved(args)
+
+
+def _wrap_integers(values: Any, dtype: np.dtype) -> np.ndarray:
+    """Exact Python integers -> the fixed-width integers numpy's einsum gives (two's complement).
+
+    Sums and products commute with reduction modulo 2**bits, so wrapping the exact result once gives
+    exactly what numpy's wrapping arithmetic gives, whatever order it summed in.
+    """
+    exact = np.asarray(values, dtype=object)
+    modulus = 1 << (8 * dtype.itemsize)
+    if dtype.kind == "i":
+        half = modulus >> 1
+        exact = (exact + half) % modulus - half
+    else:
+        exact = exact % modulus
+    return np.asarray(exact, dtype=object).astype(dtype)  # a 0-d object array's arithmetic gives a bare int
+
+
+def _check_keywords(out: Any, order: Any, casting: Any) -> None:
+    if order not in _ORDERS:
+        raise EinsumError(f"order must be one of 'C', 'F', 'A' or 'K', not {order!r}")
+    if casting not in _CASTINGS:
+        raise EinsumError(f"casting must be one of {', '.join(map(repr, _CASTINGS))}, not {casting!r}")
+    if out is not None and not isinstance(out, np.ndarray):
+        raise E.InputTypeError(f"out= must be a numpy array, not {type(out).__name__}")
+
+
+def _convert(arrays: list[np.ndarray], dtype: Any, casting: str) -> list[np.ndarray]:
+    try:
+        target = np.dtype(dtype)
+    except TypeError:
+        raise E.InputTypeError(f"dtype={dtype!r} is not a numpy data type") from None
+    converted = []
+    for k, a in enumerate(arrays):
+        if not np.can_cast(a.dtype, target, casting=casting):
+            raise E.InputTypeError(f"operand {k} has dtype {a.dtype}, which cannot become {target} under casting={casting!r}",
+                                   hint="pass casting='unsafe' to convert anyway, as numpy.einsum does")
+        converted.append(a.astype(target, copy=False))
+    return converted
+
+
+def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype: Any = None, out: Any = None,
            order: str = "K", casting: str = "safe", strict: bool = False) -> Any:
     """Evaluate an einsum equation like ``numpy.einsum``, on any einlang backend.
 
     ``optimize`` is accepted for compatibility (the ``opt`` backend always optimises the path;
     ``numpy`` never does). ``dtype``/``casting`` convert the operands first, as numpy does; ``out``
-    receives the result.
+    receives the result (cast under ``casting``, as numpy does). Integer results wrap around on every
+    backend exactly as numpy's do.
+
+    >>> import numpy as np
+    >>> x = np.full(3, 100, dtype=np.int8)
+    >>> einsum("i,i", x, x, backend="naive"), np.einsum("i,i", x, x)
+    (np.int8(48), np.int8(48))
+    >>> einsum(np.ones((2, 3)), [0, 1], [1])
+    array([2., 2., 2.])
     """
-    if not args:
-        raise E.InputTypeError("einsum() needs an equation and operands")
-    if isinstance(args[0], str):
-        equation, operands = args[0], list(args[1:])
-    else:
-        equation, operands = _interleaved(args)
+    equation, operands = _split_arguments(args)
+    _check_keywords(out, order, casting)
     arrays = [as_array(f"operand {k}", op) for k, op in enumerate(operands)]
     if dtype is not None:
-        try:
-            arrays = [a.astype(dtype, casting=casting) for a in arrays]
-        except TypeError as exc:
-            raise E.InputTypeError(str(exc)) from None
-    name = backend or get_options().backend
+        arrays = _convert(arrays, dtype, casting)
+    elif out is not None and arrays:
+        # numpy computes in the common type of the operands and ``out`` (int8 inputs, int64 out: no wrap)
+        common = np.result_type(*[a.dtype for a in arrays], out.dtype)
+        if any(a.dtype != common for a in arrays) and common.kind in "biufc":
+            arrays = [a.astype(common) for a in arrays]
+    options = get_options()
+    name = backend or options.backend
     key = (equation, strict, name, tuple([(a.shape, a.dtype) for a in arrays]))
-    run = _CACHE.get(key)
-    if run is None:
-        bound = BoundProgram(build_program(equation, arrays, strict))
-        if math.prod(bound.lowered.result.shape) < 0:  # pragma: no cover
-            raise EinsumError("negative size")
-        run = _CACHE.put(key, bound.runner(name))
+    entry = _CACHE.get(key)
+    if entry is None:
+        result_dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(float)
+        wraps = name == "naive" and result_dtype.kind in "iu"
+        bound = BoundProgram(build_program(equation, arrays, strict, np.dtype(object) if wraps else None))
+        entry = _CACHE.put(key, (bound.runner(name), result_dtype if wraps else None, bound.lowered.result.shape, bound))
+    run, wrap_to, shape, bound = entry
+    if bound.memory_needed[name] > options.memory_limit:  # a lower limit set after the plan was cached
+        bound.check_memory(name)
+    if out is not None:
+        _check_out(out, shape, wrap_to or _result_dtype(arrays), casting)
     try:
         result = run(arrays)
     except E.EinlangError:
         raise
     except (ArithmeticError, TypeError, ValueError) as exc:
         raise E.InputValueError(f"cannot compute with these values: {exc}") from None
+    if wrap_to is not None:
+        result = _wrap_integers(result, wrap_to)
+        if result.shape == ():
+            result = result[()]
     if out is not None:
-        np.copyto(out, result, casting="same_kind")
+        np.copyto(out, result, casting="unsafe")  # castability was checked above, under the caller's rule
         return out
     return result
+
+
+def _result_dtype(arrays: Sequence[np.ndarray]) -> np.dtype:
+    return np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(float)
+
+
+def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, casting: str) -> None:
+    if out.shape != shape:
+        raise EinsumError(f"out= has shape {out.shape} but the result has shape {shape}")
+    if not np.can_cast(dtype, out.dtype, casting=casting):
+        raise E.InputTypeError(f"the result has dtype {dtype}, which cannot be written to out= of dtype {out.dtype} "
+                               f"under casting={casting!r}")
+    if not out.flags.writeable:
+        raise EinsumError("out= is read-only")

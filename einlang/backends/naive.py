@@ -107,6 +107,10 @@ class _Emitter:
         self.var: dict[int, str] = {}
 
     def emit(self, depth: int, text: str) -> None:
+        # Comments quote tensor and index names; a line break (or any unprintable character) in a name
+        # given through the Python API must never end a comment and start code.
+        if not text.isprintable():
+            text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
         self.lines.append("    " * depth + text)
 
     def shown(self, node: ir.Node, labels: Sequence[str], names: dict[int, str]) -> str:
@@ -126,7 +130,10 @@ class _Emitter:
         """Loops over the output labels, then the summed labels; rows and entries are hoisted out of
         inner loops (the same thing a careful hand-written loop does)."""
         local = self.globals.child()
-        loop_var = {label: local.fresh(label, "i") for label in dict.fromkeys([*out_labels, *sum_labels])}
+        loop_var = {
+            label: local.fresh(label, "b" if label.startswith("…") else "i")
+            for label in dict.fromkeys([*out_labels, *sum_labels])
+        }
         order = list(out_labels) + [s for s in sum_labels if s not in out_labels]
         current = [name for name, _ in reads]
         position = [0] * len(reads)
@@ -208,12 +215,19 @@ def generate(program: ir.LoweredProgram) -> GeneratedProgram:
     namespace = dict(em.namespace)
     try:
         code = compile(source, "<einlang naive program>", "exec")
-    except (SyntaxError, RecursionError, MemoryError):
-        # CPython nests at most 20 blocks: a product over ~19+ distinct indices cannot be written as loops
-        depth = max((len(line) - len(line.lstrip())) // 4 for line in em.lines)
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        # CPython nests at most 20 blocks (a product over ~19+ distinct indices cannot be written as loops)
+        # and its compiler recurses over long expressions (a sum of thousands of terms)
+        if isinstance(exc, SyntaxError) and "nested" in str(exc):
+            depth = max((len(line) - len(line.lstrip())) // 4 for line in em.lines) - 1
+            reason = f"its loops would nest {depth} deep (one loop per index; Python allows about 19)"
+        elif isinstance(exc, SyntaxError):  # pragma: no cover - a bug in this generator, not a user mistake
+            raise
+        else:
+            reason = "its generated Python is too long for Python's compiler"
         raise UnsupportedByBackendError(
-            f"the naive backend cannot nest {depth - 1} Python loops (one per index; Python allows about 19)",
-            hint="use backend='opt' or backend='numpy' for products with this many distinct indices",
+            f"the naive backend cannot run this program: {reason}",
+            hint="use backend='opt' (the default) or backend='numpy'",
         ) from None
     exec(code, namespace)  # the source is built from validated identifiers and integers only
     return GeneratedProgram(source, namespace["einlang_program"], iterations, namespace)

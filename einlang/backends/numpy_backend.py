@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import string
 
 import numpy as np
 
-from ..errors import UnsupportedByBackendError
+from ..config import get_options
+from ..errors import ComplexityLimitError, UnsupportedByBackendError
 from ..semantics import ir
 from .executor import build_executor, scaled
 
@@ -38,8 +40,21 @@ class NumpyBackend:
     def contract_kernel(node: ir.Contract):
         equation = einsum_equation(node)
         einsum = np.einsum
+        # without path optimisation numpy.einsum visits every index combination once per operand:
+        # a 60-operand product would run for hours, so it is refused up front (checked per call, so a
+        # ``with einlang.options(numpy_flop_limit=...)`` block takes effect on cached programs too)
+        flops = math.prod(node.sizes[label] for label in node.labels) * max(1, len(node.operands))
 
         def contract(*operands):
+            limit = get_options().numpy_flop_limit
+            if flops > limit:
+                raise ComplexityLimitError(
+                    f"numpy.einsum without path optimisation would do {flops:,} multiply-adds for this product, "
+                    f"above the limit of {limit:,}",
+                    node.span,
+                    hint="use backend='opt' (the default), which contracts pairwise, or raise the limit: "
+                    "einlang.set_options(numpy_flop_limit=...)",
+                )
             return einsum(equation, *operands, optimize=False)
 
         return scaled(contract, node.coefficient, node.dtype)

@@ -210,6 +210,7 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
         opt = int(info.opt_cost)
         largest = int(info.largest_intermediate)
     reverse = {symbol: label for label, symbol in symbols.items()}
+    position = {label: k for k, label in enumerate(node.labels)}  # node.labels is recomputed on each access
     remaining = list(operand_names)
     steps: list[Step] = []
     size_of = {symbols[label]: size for label, size in node.sizes.items()}
@@ -230,7 +231,7 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
             Step(
                 result=shown,
                 operands=tuple(consumed),
-                contracted=tuple(sorted((reverse[s] for s in removed), key=node.labels.index)),
+                contracted=tuple(sorted((reverse[s] for s in removed), key=position.__getitem__)),
                 shape=tuple(size_of[s] for s in rhs),
                 flops=int(flops),
                 kernel=blas if blas else "einsum",

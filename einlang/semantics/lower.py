@@ -37,6 +37,7 @@ SPECIAL_NAMES = DELTA_NAMES | EPSILON_NAMES
 MAX_CALL_DEPTH = 32
 # Mathematical constants, visible wherever no tensor of the same name is bound (a bound name wins).
 CONSTANTS = {"pi": math.pi, "π": math.pi, "tau": math.tau, "τ": math.tau}
+MAX_RANK = 64  # numpy's limit on the number of axes of an array
 MAX_LEVI_CIVITA_RANK = 6  # 6**6 entries; beyond that eps is never what anyone meant
 
 
@@ -367,7 +368,7 @@ class Lowerer:
                 if label in sizes and sizes[label][0] != size:
                     other = sizes[label][1]
                     raise E.SizeMismatchError(
-                        f"index {label} is {sizes[label][0]} in the term {other.display or 'here'} but {size} in "
+                        f"index {batch.describe(label)} is {sizes[label][0]} in the term {other.display or 'here'} but {size} in "
                         f"the term {value.display or 'here'}",
                         [other.label_spans.get(label, other.span), value.label_spans.get(label, value.span)],
                     )
@@ -461,6 +462,9 @@ class Lowerer:
                 for label, size in zip(op.labels, op.node.shape):
                     sizes.setdefault(label, size)
         shape = tuple(sizes[label] for label in output)
+        if len(shape) > MAX_RANK:
+            raise E.ShapeError(f"the result would have {len(shape)} free indices: numpy arrays have at most {MAX_RANK} axes",
+                               [span], hint="sum over some of the indices, or split the computation")
         dtype = _result_dtype([op.node.dtype for op in operands], coef)
         node = ir.Contract(tuple(operands), tuple(output), coef, shape, dtype, dict(sizes), span)
         return Labeled(node, tuple(output), span, label_spans, display)
@@ -851,6 +855,8 @@ class Lowerer:
                     hint="every row of an array literal has the same length",
                 )
         shape = (len(items),) + first.node.shape
+        if len(shape) > MAX_RANK:
+            raise E.ShapeError(f"this array literal has {len(shape)} axes: numpy arrays have at most {MAX_RANK}", [e.span])
         nodes = tuple(v.node for v in items)
         display = _display(e)
         if all(isinstance(n, ir.Constant) for n in nodes):

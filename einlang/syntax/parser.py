@@ -20,6 +20,9 @@ from .grammar import grammar_text
 MAX_NESTING = 200
 """Brackets and unary operators nest at most this deep: deeper input is refused, never a RecursionError."""
 
+MAX_SOURCE_CHARS = 262_144
+"""Longer programs are refused before parsing (lark parses about 100 KB a second: 256 KiB is a few seconds)."""
+
 _OPENERS = {"LPAR", "LSQB", "LBRACE"}
 _CLOSERS = {"RPAR", "RSQB", "RBRACE"}
 # A newline right after one of these continues the statement ("A_ij +\n B_ij").
@@ -437,6 +440,13 @@ def parse(text: str, name: str = "<input>") -> ast.Program:
         from ..errors import InputTypeError
 
         raise InputTypeError(f"einlang source must be a str, not {type(text).__name__}")
+    if len(text) > MAX_SOURCE_CHARS:
+        from ..errors import ComplexityLimitError
+
+        raise ComplexityLimitError(
+            f"the program is {len(text):,} characters long, above the limit of {MAX_SOURCE_CHARS:,}",
+            hint="einlang programs are expressions: build large data in Python and pass it as tensors",
+        )
     source = Source(text, name)
     parser = _lark_parser_for(_Builder)
     # The tree is built by walking lark's parse tree bottom-up iteratively (see _transform), so the

@@ -1,0 +1,445 @@
+"""Adversarial input: round trips of random trees, random text, huge and deep programs, code injection
+into the naive backend's generated source, and bad values (NaN, inf, integer and mixed dtypes).
+
+The promise under test: whatever is typed, einlang answers or raises an :class:`EinlangError` — never
+another exception, a RecursionError, a MemoryError, a hang, or code it did not mean to run.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import tokenize
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import einlang
+from einlang import errors as E
+from einlang.backends.naive import generate
+from einlang.semantics import ir
+from einlang.syntax import ast
+from einlang.syntax.parser import MAX_NESTING, MAX_SOURCE_CHARS, parse
+from einlang.syntax.printer import to_text
+
+BACKENDS = einlang.backends()
+PROMPT = 10.0  # seconds: "promptly" on a shared 2-core machine; every case here takes well under 3 s alone
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    try:
+        return fn(), None, time.perf_counter() - start
+    except E.EinlangError as err:
+        return None, err, time.perf_counter() - start
+
+
+# == round trip: random syntax trees, printed and parsed again ===================================
+
+_NAMES = st.one_of(st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,3}", fullmatch=True), st.sampled_from(["α", "λ", "θ", "Wq"]))
+_NAMES = _NAMES.filter(lambda n: n != "def")
+_LETTERS = st.sampled_from("ijklmnab")
+_INDEX_NAME = st.one_of(_LETTERS, st.sampled_from(["in", "out", "t0", "row"]))
+
+
+@st.composite
+def _index_refs(draw, allow_empty=True):
+    names = draw(st.lists(_INDEX_NAME, min_size=0 if allow_empty else 1, max_size=4))
+    if draw(st.booleans()):
+        names.insert(draw(st.integers(0, len(names))), ast.ELLIPSIS)
+    return tuple(ast.IndexRef(n) for n in names)
+
+
+_WORD = st.builds(lambda n, sub: ast.Word(n + ("_" + sub if sub else "")), _NAMES,
+                  st.one_of(st.just(""), st.text("ijkl", min_size=1, max_size=3)))
+_NUMBER = st.one_of(
+    st.builds(ast.Number, st.integers(0, 10**20)),
+    st.builds(ast.Number, st.floats(min_value=0, allow_nan=False, allow_infinity=False).map(abs)),
+    st.builds(lambda f: ast.Number(complex(0, f)), st.floats(min_value=0, max_value=1e6, allow_nan=False).map(abs)),
+)
+_LEAF = st.one_of(_WORD, st.builds(ast.Access, _NAMES, _index_refs()), st.builds(ast.Name, _NAMES), _NUMBER)
+
+
+def _exprs(depth: int):
+    """Trees the parser can build: the levels of the grammar (atom < unary < product < sum)."""
+    if depth == 0:
+        atom = _LEAF
+        unary = st.one_of(_LEAF, st.builds(ast.Neg, _LEAF))
+        return st.one_of(unary, st.builds(lambda a, b: ast.Product((a, b)), unary, _LEAF))
+    inner = _exprs(depth - 1)
+    maybe_sub = st.one_of(st.none(), _index_refs())
+    atom = st.one_of(
+        _LEAF,
+        st.builds(ast.Paren, inner),
+        st.builds(ast.Call, _NAMES, st.lists(inner, max_size=2).map(tuple), maybe_sub),
+        st.builds(ast.Array, st.lists(inner, max_size=2).map(tuple), maybe_sub),
+    )
+    unary = st.one_of(atom, st.builds(ast.Neg, atom), st.builds(lambda a: ast.Neg(ast.Neg(a)), atom))
+    div = st.builds(ast.Div, st.one_of(unary, st.builds(lambda a, b: ast.Product((a, b)), unary, unary)), unary)
+    product = st.builds(lambda first, rest: ast.Product((first, *rest)), st.one_of(unary, div),
+                        st.lists(unary, min_size=1, max_size=2))
+    level = st.one_of(unary, div, product)
+    total = st.builds(lambda first, rest: ast.Sum(((1, first), *rest)), level,
+                      st.lists(st.tuples(st.sampled_from([1, -1]), level), min_size=1, max_size=2))
+    return st.one_of(level, total)
+
+
+_EXPR = _exprs(2)
+_TARGET = st.one_of(_WORD, st.builds(ast.Access, _NAMES, _index_refs()), st.builds(ast.Name, _NAMES))
+_STATEMENT = st.one_of(
+    st.builds(ast.ExprStatement, _EXPR, st.one_of(st.none(), _index_refs())),
+    st.builds(ast.Assignment, _TARGET, _EXPR),
+    st.builds(ast.Definition, _NAMES, st.lists(_NAMES, max_size=3).map(tuple), st.one_of(st.none(), _index_refs()), _EXPR),
+)
+_PROGRAM = st.builds(ast.Program, st.lists(_STATEMENT, min_size=1, max_size=3).map(tuple))
+
+
+@settings(max_examples=100)
+@given(_PROGRAM)
+def test_printed_trees_parse_back_to_the_same_tree(tree):
+    text = to_text(tree)
+    again = parse(text)
+    assert again == tree, text
+    assert to_text(again) == text  # and printing is stable
+
+
+@given(_EXPR)
+def test_printed_expressions_round_trip(expr):
+    text = to_text(expr)
+    (statement,) = parse(text).statements
+    assert statement == ast.ExprStatement(expr), text
+
+
+@pytest.mark.parametrize("text", [
+    "C_{...ik} = A_{...ij} B_{...jk}",
+    "def f(a, b)_{in,out} = a_{in,} b_{out,} / (2 + sum(x))",
+    "x_i x_i -> {}\n`bear_basis`_ij v_j",
+    "-a b + -c / d e - f(x, y)_{ij} * -2",
+    "[[1, 2.5], [3j, 1e-7]]_{ij} - --x",
+    "eps_ijk a_j b_k; delta_ij",
+])
+def test_round_trip_of_written_programs(text):
+    tree = parse(text)
+    assert parse(to_text(tree)) == tree
+
+
+# == random text and bytes =======================================================================
+
+_TENSORS = {"A": np.arange(9.0).reshape(3, 3), "B": np.eye(3), "x": np.array([1.0, -2.0, 0.5]), "s": np.float64(2.0)}
+_SOUP = st.lists(st.sampled_from(list("ABxs_ijk{}()[]+-*/=,;.>`0123 \n#δεe") + ["...", "->", "sqrt(", "def "]),
+                 max_size=40).map("".join)
+
+
+def _only_einlang_errors(text, backend="opt"):
+    try:
+        program = einlang.compile(text)
+        program(backend=backend, **_TENSORS)
+    except E.EinlangError as err:
+        str(err)  # rendering the message must not fail either
+    except RecursionError as err:  # pragma: no cover - the failure being tested for
+        raise AssertionError(f"RecursionError for {text!r}") from err
+
+
+@given(st.text(max_size=60))
+def test_random_text_only_raises_einlang_errors(text):
+    _only_einlang_errors(text)
+
+
+@given(_SOUP, st.sampled_from(BACKENDS))
+def test_random_einlang_like_text_only_raises_einlang_errors(text, backend):
+    with np.errstate(all="ignore"):
+        _only_einlang_errors(text, backend)
+
+
+@given(st.binary(max_size=60))
+def test_random_bytes_only_raise_einlang_errors(data):
+    with pytest.raises(E.EinlangError):
+        einlang.compile(data)  # bytes are not source text
+    with pytest.raises(E.EinlangError):
+        einlang.evaluate(data, x=np.ones(3))
+    _only_einlang_errors(data.decode("latin-1"))
+
+
+@given(_PROGRAM)
+def test_random_trees_evaluate_or_raise_einlang_errors(tree):
+    with np.errstate(all="ignore"):
+        _only_einlang_errors(to_text(tree))
+
+
+# == size and depth ==============================================================================
+
+@pytest.mark.parametrize(("kind", "text"), [
+    ("parentheses", "(" * 10_000 + "x_i" + ")" * 10_000),
+    ("calls", "sqrt(" * 10_000 + "x_i" + ")" * 10_000),
+    ("library calls", "norm(" * 10_000 + "x" + ")" * 10_000),
+    ("brackets", "[" * 10_000 + "1" + "]" * 10_000),
+    ("braces", "A_" + "{" * 10_000),
+    ("unary minus", "-" * 10_000 + "x_i"),
+    ("divisions", "1/(" * 10_000 + "x_i" + ")" * 10_000),
+    ("right-nested sums", "x_i + (" * 10_000 + "x_i" + ")" * 10_000),
+])
+def test_deep_nesting_is_refused_promptly(kind, text):
+    _, err, seconds = _timed(lambda: einlang.evaluate(text, x=np.ones(3)))
+    assert isinstance(err, E.EinlangSyntaxError), kind
+    assert f"{MAX_NESTING}" in err.message or kind == "braces"  # braces cannot nest: refused at the second '{'
+    assert seconds < PROMPT
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING - 1, 150])
+@pytest.mark.parametrize(("shape", "text"), [("(%s)", "x_i"), ("sqrt(%s)", "x_i"), ("-%s", "x_i"), ("[%s]", "0.5"),
+                                            ("transpose(%s)", "A")])
+def test_nesting_just_below_the_limit_works(depth, shape, text):
+    """Every later stage (checker, planner, backends) copes with the deepest tree the parser accepts."""
+    for _ in range(depth):
+        text = shape % text
+    for backend in BACKENDS:
+        try:
+            value = einlang.evaluate(text, x=np.full(3, 0.5), A=np.eye(2), backend=backend)
+        except E.EinlangError as err:  # refused by name, never a crash: a 150-axis array, 150 inlined calls
+            assert (shape == "[%s]" and "at most 64" in err.message) or isinstance(err, E.RecursionLimitError)
+            continue
+        assert np.all(np.isfinite(np.asarray(value, dtype=float)))
+
+
+def test_sum_of_ten_thousand_terms():
+    x = np.arange(3.0)
+    text = " + ".join(["x_i"] * 10_000)
+    for backend in BACKENDS:
+        value, err, seconds = _timed(lambda b=backend: einlang.evaluate(text, x=x, backend=b))
+        assert seconds < PROMPT, backend
+        if err is None:
+            np.testing.assert_allclose(value, 10_000 * x)
+        else:  # Python's compiler cannot take a 10,000-term expression: the naive backend says so
+            assert backend == "naive" and isinstance(err, E.UnsupportedByBackendError), err
+
+
+def test_product_of_ten_thousand_factors_uses_a_greedy_path():
+    text = " ".join(["s"] * 10_000)
+    value, err, seconds = _timed(lambda: einlang.evaluate(text, s=np.float64(1.0001)))
+    assert err is None and seconds < PROMPT
+    np.testing.assert_allclose(value, 1.0001**10_000)
+
+
+def test_one_megabyte_program_is_refused_before_parsing():
+    text = "\n".join(f"y{k} = x_i x_i + {k}" for k in range(45_000))
+    assert len(text) > 1_000_000
+    _, err, seconds = _timed(lambda: einlang.compile(text + "\n#"))
+    assert isinstance(err, E.ComplexityLimitError) and seconds < 1.0
+    assert f"{MAX_SOURCE_CHARS:,}" in err.message and f"{len(text) + 2:,}" in err.message
+
+
+def test_program_just_under_the_size_limit_parses_in_seconds():
+    lines = [f"y{k} = x_i x_i + {k}" for k in range(6_000)]  # about 130 KB
+    text = "\n".join(lines)
+    assert 100_000 < len(text) < MAX_SOURCE_CHARS
+    value, err, seconds = _timed(lambda: einlang.evaluate(text, x=np.ones(3)))
+    assert err is None and seconds < PROMPT
+    assert value == 3 + 5_999
+
+
+def _chain(n):
+    return " ".join(f"M_{{i{k},i{k + 1}}}" for k in range(n))
+
+
+@pytest.mark.parametrize("n", [60, 200])
+def test_long_chains_of_operands(n):
+    """60 operands; 200 operands with 201 distinct indices: opt answers with a greedy path, the others refuse."""
+    M = np.array([[0.5, 0.25], [0.0, 1.0]])
+    text = _chain(n)
+    value, err, seconds = _timed(lambda: einlang.evaluate(text, M=M))
+    assert err is None and seconds < PROMPT
+    np.testing.assert_allclose(value, np.linalg.matrix_power(M, n))
+    plan = einlang.compile(text).plan(M=M.shape)
+    assert "greedy" in str(plan)
+    _, err, seconds = _timed(lambda: einlang.evaluate(text, M=M, backend="numpy"))
+    assert isinstance(err, E.UnsupportedByBackendError) and "52" in err.message and seconds < PROMPT
+    _, err, seconds = _timed(lambda: einlang.evaluate(text, M=M, backend="naive"))
+    assert isinstance(err, E.ResourceLimitError | E.UnsupportedByBackendError) and seconds < PROMPT
+
+
+def test_sixty_operands_that_fit_numpy_letters_are_refused_by_the_flop_guard():
+    x = np.arange(3.0)
+    text = " ".join(f"x_{{i{k},}} x_{{i{k},}}" for k in range(30))  # 60 operands, 30 indices: 3**30 combinations
+    value, err, seconds = _timed(lambda: einlang.evaluate(text, x=x))
+    assert err is None and seconds < PROMPT
+    np.testing.assert_allclose(value, (x @ x) ** 30)
+    _, err, seconds = _timed(lambda: einlang.evaluate(text, x=x, backend="numpy"))
+    assert isinstance(err, E.ComplexityLimitError) and seconds < PROMPT
+    assert "numpy_flop_limit" in str(err)
+    _, err, _ = _timed(lambda: einlang.evaluate(text, x=x, backend="naive"))
+    assert isinstance(err, E.NaiveIterationLimitError)
+
+
+def test_two_hundred_distinct_free_indices():
+    x = np.arange(2.0)
+    text = " ".join(f"x_{{i{k},}}" for k in range(200))  # an outer product with 200 axes
+    for backend in BACKENDS:
+        _, err, seconds = _timed(lambda b=backend: einlang.evaluate(text, x=x, backend=b))
+        assert isinstance(err, E.ShapeError) and "at most 64" in err.message and seconds < PROMPT
+
+
+def test_huge_outer_product_is_refused_by_the_memory_guard():
+    x = np.ones(1000)
+    _, err, seconds = _timed(lambda: einlang.evaluate("x_i x_j x_k x_l x_m", x=x))
+    assert isinstance(err, E.MemoryLimitError) and seconds < PROMPT
+
+
+# == code injection into the naive backend =======================================================
+
+_CODE_NAMES = {"def", "for", "in", "range", "return", "None"}
+
+
+def _code_names(source: str) -> set[str]:
+    """Every identifier the generated code uses (comments excluded), after checking it has no strings."""
+    names = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        assert token.type != tokenize.STRING, f"a string literal in generated code: {token.string!r}"
+        if token.type == tokenize.NAME:
+            names.add(token.string)
+    return names
+
+
+def _assert_safe(source: str) -> None:
+    for name in _code_names(source) - _CODE_NAMES:
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name), name  # plain ASCII: NFKC cannot change it
+        assert not name.startswith("__"), name
+        assert name not in {"eval", "exec", "open", "compile", "getattr", "globals", "locals", "vars", "breakpoint",
+                            "__import__", "input", "print", "os", "sys", "np"}, name
+
+
+_HOSTILE_TENSOR_NAMES = ["__import__", "__builtins__", "__class__", "exec", "eval", "open", "print", "range",
+                         "np", "acc", "einlang_program", "T1", "_const", "i", "A_i", "ｅｘｅｃ", "ﬁ", "ℌ", "𝐫𝐚𝐧𝐠𝐞"]
+_HOSTILE_INDEX_NAMES = ["range", "acc", "np", "for", "return", "T1", "exec", "import", "lambda", "ｉ", "ℎ"]
+
+
+@pytest.mark.parametrize("name", _HOSTILE_TENSOR_NAMES)
+def test_hostile_tensor_names_cannot_reach_generated_code(name):
+    """Dunder names, builtins, the generator's own names and Unicode that NFKC-normalises to them."""
+    A, x = np.arange(6.0).reshape(2, 3), np.array([1.0, 2.0, 3.0])
+    program = f"`{name}`_ij x_j"
+    prog = einlang.compile(program)
+    value = prog(backend="naive", **{name: A, "x": x})
+    np.testing.assert_allclose(value, A @ x)
+    source = prog.explain(**{name: A.shape, "x": x.shape})
+    _assert_safe(source.split("opt backend plan")[0])
+
+
+@pytest.mark.parametrize("index", _HOSTILE_INDEX_NAMES)
+def test_hostile_index_names_cannot_reach_generated_code(index):
+    A = np.arange(6.0).reshape(2, 3)
+    program = f"C_{{{index},k}} = A_{{{index},j}} A_{{k,j}}"
+    for backend in BACKENDS:
+        np.testing.assert_allclose(einlang.evaluate(program, A=A, backend=backend), A @ A.T)
+    source = einlang.compile(program).explain(A=A.shape)
+    _assert_safe(source.split("opt backend plan")[0])
+
+
+def test_nfkc_lookalikes_stay_distinct_tensors():
+    """Python would read `ﬁ` and `fi` (or `ｘ` and `x`) as one identifier; einlang keeps them apart."""
+    a, b = np.array([1.0, 2.0]), np.array([10.0, 20.0])
+    for backend in BACKENDS:
+        assert einlang.evaluate("`ﬁ`_i `fi`_i", **{"ﬁ": a, "fi": b}, backend=backend) == 50.0
+        assert einlang.evaluate("ｘ_i x_i + 0 ｘ_i ｘ_i", **{"ｘ": a, "x": b}, backend=backend) == 50.0
+
+
+_MARKER_PAYLOADS = [
+    "A\n    __import__('pathlib').Path({path!r}).touch()\n    #",  # indented: would run inside the function
+    "A\n__import__('pathlib').Path({path!r}).touch()",
+    "A\r__import__('pathlib').Path({path!r}).touch()",
+    "A\r\n__import__('pathlib').Path({path!r}).touch()",
+    "A\u2028__import__('pathlib').Path({path!r}).touch()",
+    "A\x0c\n__import__('pathlib').Path({path!r}).touch()",
+    "A'); __import__('pathlib').Path({path!r}).touch(); ('",
+    'A"; __import__("pathlib").Path({path!r}).touch(); "',
+    "A = __import__('pathlib').Path({path!r}).touch()",
+    "A[0]) or __import__('pathlib').Path({path!r}).touch() or (0",
+]
+
+
+@pytest.mark.parametrize("payload", _MARKER_PAYLOADS)
+def test_injected_code_in_ir_names_never_runs(tmp_path, payload):
+    """Defence in depth: even names that no parser would accept, put straight into the IR through the
+    Python API, end up only in comments (line breaks replaced) and never run."""
+    marker = tmp_path / "pwned"
+    hostile = payload.format(path=str(marker))
+    a = ir.Input(hostile, (2, 3), np.dtype(float))
+    x = ir.Input("x" + hostile, (3,), np.dtype(float))
+    node = ir.Contract((ir.Operand(a, (hostile, "j")), ir.Operand(x, ("j",))), (hostile,), 3, (2,), np.dtype(float),
+                       {hostile: 2, "j": 3})
+    program = ir.LoweredProgram((a, x), (a, x, node), node, (hostile,))
+    generated = generate(program)
+    _assert_safe(generated.source)
+    for line in generated.source.splitlines():
+        if "pathlib" in line:
+            assert line.lstrip().startswith("#"), line
+    A, v = np.arange(6.0).reshape(2, 3), np.array([1.0, 0.0, 2.0])
+    np.testing.assert_allclose(generated.function(A.tolist(), v.tolist()), 3 * (A @ v))
+    assert not marker.exists()
+
+
+def test_only_finite_real_numbers_are_written_as_literals():
+    """Integers and finite floats are written with repr (numbers, not text); everything else is passed in."""
+    source = einlang.compile("x_i / 3 + 1e-300 x_i + 0.1j x_i + 1e999 x_i").explain(x=(3,))
+    code = source.split("opt backend plan")[0]
+    _assert_safe(code)
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
+        if token.type == tokenize.NUMBER:
+            assert np.isfinite(float(token.string)) and not token.string.endswith(("j", "J")), token.string
+
+
+# == bad values ==================================================================================
+
+_SPECIAL = np.array([1.0, -1.0, 0.0, np.nan, np.inf, -np.inf])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("program", "reference"), [
+    ("x_i y_i", lambda x, y: np.einsum("i,i", x, y)),
+    ("x_i y_j", lambda x, y: np.einsum("i,j", x, y)),
+    ("x_i y_i -> i", lambda x, y: x * y),
+    ("x_i + y_i", lambda x, y: x + y),
+    ("x_i - y_i", lambda x, y: x - y),
+    ("sqrt(x_i)", lambda x, y: np.sqrt(x)),
+    ("exp(x_i) y_i -> i", lambda x, y: np.exp(x) * y),
+    ("x_i / y_i -> i", lambda x, y: x / y),
+    ("1 / x_i", lambda x, y: 1 / x),
+])
+def test_nan_and_inf_propagate_as_numpy(backend, program, reference):
+    x, y = _SPECIAL, _SPECIAL[::-1].copy()
+    with np.errstate(all="ignore"):
+        expected = reference(x, y)
+        got = einlang.evaluate(program, x=x, y=y, backend=backend)
+    np.testing.assert_array_equal(np.asarray(got), expected)  # NaN == NaN here, inf == inf, signs kept
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint32])
+def test_integer_inputs_keep_integer_results(backend, dtype):
+    A = (np.arange(6) % 4).astype(dtype).reshape(2, 3)
+    for program, reference in [("A_ij A_kj", A @ A.T), ("A_ij", A), ("A_ij A_ij", np.einsum("ij,ij", A, A)),
+                               ("C_ji = A_ij", A.T), ("A_ij + A_ij", A + A), ("2 A_ij", 2 * A)]:
+        got = einlang.evaluate(program, A=A, backend=backend)
+        assert np.asarray(got).dtype == np.asarray(reference).dtype, program
+        np.testing.assert_array_equal(got, reference)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("left", "right"), [
+    (np.int8, np.int64), (np.int8, np.uint8), (np.uint8, np.int16), (np.int32, np.float32), (np.int64, np.float32),
+    (np.float32, np.float64), (np.float32, np.complex64), (np.float64, np.complex64), (np.bool_, np.int8),
+    (np.bool_, np.float32), (np.int16, np.complex128),
+])
+def test_mixed_dtypes_follow_numpy_promotion(backend, left, right):
+    a = (np.arange(6) % 3).astype(left).reshape(2, 3)
+    b = (np.arange(6) % 2).astype(right).reshape(3, 2)
+    expected = np.einsum("ij,jk", a, b)
+    got = einlang.evaluate("a_ij b_jk", a=a, b=b, backend=backend)
+    assert got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected)
+    expected_sum = a + b.T
+    got_sum = einlang.evaluate("a_ij + b_ji", a=a, b=b, backend=backend)
+    assert got_sum.dtype == expected_sum.dtype
+    np.testing.assert_allclose(got_sum, expected_sum)

@@ -1,0 +1,228 @@
+"""Resource guards: the memory limit (refused before allocating), the naive iteration limit and the numpy
+FLOP limit on every entry point, and bounded caches (memory stays flat over many distinct programs)."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import einlang
+from einlang import einsum_compat, program
+from einlang import errors as E
+
+BACKENDS = einlang.backends()
+
+
+# == memory limit ================================================================================
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_memory_limit_names_the_intermediate_its_indices_size_and_limit(backend):
+    x = np.ones(5000)
+    with einlang.options(memory_limit=10_000_000), pytest.raises(E.MemoryLimitError) as info:
+        einlang.evaluate("sqrt(x_i x_j) x_j", x=x, backend=backend)  # the result is small; x_i x_j is not
+    err = info.value
+    message = str(err)
+    assert "T1_ij" in message  # the intermediate, with its indices
+    assert "5000×5000" in message and "25,000,000 elements" in message and "200,000,000 bytes" in message
+    assert "memory limit of 10,000,000 bytes" in message
+    assert err.span is not None and err.span.text == "x_i x_j"  # the caret is under the product that makes it
+    assert "memory_limit" in err.hint
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_memory_limit_refuses_before_allocating(backend):
+    x = np.ones(700)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        with einlang.options(memory_limit=1_000_000), pytest.raises(E.MemoryLimitError, match="T1_ijk"):
+            einlang.evaluate("x_i x_j x_k -> ijk", x=x, backend=backend)  # 2.7 GB if it were allocated
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # checking cost some bookkeeping, never the array
+
+
+def test_memory_limit_applies_to_sessions_einsum_and_compiled_programs():
+    x = np.ones(700)
+    with einlang.options(memory_limit=1_000_000):
+        session = einlang.Session(x=x)
+        with pytest.raises(E.MemoryLimitError, match="700×700×700"):
+            session.run("T_ijk = x_i x_j x_k")
+        assert "T" not in session  # nothing was bound
+        with pytest.raises(E.MemoryLimitError):
+            einlang.einsum("i,j,k->ijk", x, x, x)
+        with pytest.raises(E.MemoryLimitError):
+            einlang.compile("x_i x_j x_k")(x=x)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_lower_limit_set_later_is_honoured_by_cached_plans(backend):
+    x = np.ones(300)
+    prog = einlang.compile("x_i x_j -> ij")
+    assert prog(x=x, backend=backend).shape == (300, 300)
+    einlang.einsum("i,j->ij", x, x, backend=backend)
+    with einlang.options(memory_limit=100_000):
+        with pytest.raises(E.MemoryLimitError):
+            prog(x=x, backend=backend)
+        with pytest.raises(E.MemoryLimitError):
+            einlang.einsum("i,j->ij", x, x, backend=backend)
+    assert prog(x=x, backend=backend).shape == (300, 300)  # and the normal limit is back after the block
+
+
+def test_default_memory_limit_is_a_fraction_of_physical_memory():
+    limit = einlang.get_options().memory_limit
+    assert 0 < limit
+    from einlang.config import _physical_memory
+
+    assert limit <= _physical_memory()
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, "1GB", None])
+def test_bad_limits_are_refused(value):
+    for option in ("memory_limit", "naive_iteration_limit", "numpy_flop_limit"):
+        with pytest.raises(E.InputValueError):
+            einlang.set_options(**{option: value})
+
+
+# == the naive iteration limit, everywhere =======================================================
+
+def test_naive_iteration_limit_applies_to_every_entry_point():
+    A = np.ones((30, 30))
+    with einlang.options(naive_iteration_limit=1000):
+        with pytest.raises(E.NaiveIterationLimitError, match="27,000 loop iterations, above the limit of 1,000"):
+            einlang.evaluate("A_ij A_jk", A=A, backend="naive")
+        with pytest.raises(E.NaiveIterationLimitError):
+            einlang.compile("A_ij A_jk")(A=A, backend="naive")
+        with pytest.raises(E.NaiveIterationLimitError):
+            einlang.einsum("ij,jk", A, A, backend="naive")
+        with pytest.raises(E.NaiveIterationLimitError):
+            einlang.Session(backend="naive", A=A).run("A_ij A_jk")
+        with pytest.raises(E.NaiveIterationLimitError):
+            session = einlang.Session(A=A)
+            session.run("C_ik = A_ij A_jk", backend="naive")
+        with einlang.options(backend="naive"), pytest.raises(E.NaiveIterationLimitError):
+            einlang.evaluate("A_ij A_jk", A=A)
+        # the other backends are not limited by it
+        np.testing.assert_allclose(einlang.evaluate("A_ij A_jk", A=A), A @ A)
+
+
+def test_naive_iteration_limit_set_globally_and_restored():
+    A = np.ones((30, 30))
+    before = einlang.get_options()
+    try:
+        einlang.set_options(naive_iteration_limit=100)
+        with pytest.raises(E.NaiveIterationLimitError):
+            einlang.evaluate("A_ij A_ij", A=A, backend="naive")
+    finally:
+        einlang.set_options(naive_iteration_limit=before.naive_iteration_limit)
+    assert einlang.evaluate("A_ij A_ij", A=A, backend="naive") == 900
+
+
+def test_naive_limit_counts_every_node_of_a_program():
+    x = np.ones(100)
+    prog = einlang.compile("a = x_i x_i\nb = x_i x_j x_j\nx_i b_i + a")
+    with einlang.options(naive_iteration_limit=10_000):
+        with pytest.raises(E.NaiveIterationLimitError, match="10,"):
+            prog(x=x, backend="naive")  # 100 + 10,000 + … iterations in all
+    with einlang.options(naive_iteration_limit=20_000):
+        assert prog(x=x, backend="naive") == pytest.approx(100 * 100 + 100)
+
+
+def test_numpy_flop_limit():
+    A = np.ones((100, 100))
+    with einlang.options(numpy_flop_limit=1_000_000), pytest.raises(E.ComplexityLimitError) as info:
+        einlang.evaluate("A_ij A_jk", A=A, backend="numpy")
+    assert "2,000,000 multiply-adds" in str(info.value) and "1,000,000" in str(info.value)
+    np.testing.assert_allclose(einlang.evaluate("A_ij A_jk", A=A, backend="numpy"), A @ A)
+
+
+# == bounded caches ==============================================================================
+
+def _distinct_work(k: int, x: np.ndarray) -> None:
+    """One of three kinds of work nobody has done before: new text, new shapes, new einsum shapes."""
+    kind = k % 3
+    if kind == 0:
+        assert einlang.evaluate(f"x_i x_i + {k}", x=x) == 14 + k
+    elif kind == 1:
+        y = np.ones(k % 5000 + 1)
+        assert einlang.evaluate("y_i y_i", y=y) == y.size
+    else:
+        a = np.ones((k % 4000 + 1, 2))
+        assert einlang.einsum("ij,ij->", a, a) == a.size
+
+
+def test_memory_stays_flat_over_many_distinct_programs():
+    x = np.array([1.0, 2.0, 3.0])
+    for k in range(3_000):  # warm up: fill every cache once
+        _distinct_work(k, x)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for k in range(3_000, 6_000):  # replace every cached entry with one allocated while tracing
+            _distinct_work(k, x)
+        gc.collect()
+        steady, _ = tracemalloc.get_traced_memory()
+        for k in range(6_000, 12_000):
+            _distinct_work(k, x)
+        gc.collect()
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    growth = after - steady
+    assert growth < 1_000_000, f"memory grew by {growth:,} bytes over 6,000 distinct programs"
+    assert len(program._PROGRAMS) <= program._PROGRAMS.maxsize
+    assert len(einsum_compat._CACHE) <= einsum_compat._CACHE.maxsize
+
+
+def test_per_program_shape_cache_is_bounded():
+    prog = einlang.compile("v_i v_i")
+    for n in range(1, 500):
+        assert prog(v=np.ones(n)) == n
+    assert len(prog._bound) <= prog._bound.maxsize
+
+
+def test_bounded_cache_evicts_least_recently_added():
+    cache = program.BoundedCache(3)
+    for k in range(10):
+        cache.put(k, str(k))
+    assert len(cache) == 3
+    assert cache.get(9) == "9" and cache.get(0) is None
+    assert cache.get([1]) is None  # unhashable keys are a miss, not a crash
+
+
+# == docs/guarantees.md states the limits the code has ============================================
+
+def test_guarantees_page_states_the_actual_limits():
+    from pathlib import Path
+
+    from einlang.config import Options
+    from einlang.plan.plan import GREEDY_ABOVE
+    from einlang.semantics.lower import MAX_CALL_DEPTH, MAX_LEVI_CIVITA_RANK, MAX_RANK
+    from einlang.syntax.parser import MAX_NESTING, MAX_SOURCE_CHARS
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "guarantees.md").read_text(encoding="utf-8")
+    defaults = Options()
+    for option in ("memory_limit", "naive_iteration_limit", "numpy_flop_limit"):
+        assert f"`{option}`" in page
+    assert f"{defaults.naive_iteration_limit:,} loop iterations" in page
+    assert f"{defaults.numpy_flop_limit:,} multiply-adds" in page
+    assert f"| {MAX_NESTING} levels |" in page and f"{MAX_SOURCE_CHARS:,} characters" in page
+    assert f"| {MAX_CALL_DEPTH} deep |" in page and f"| {MAX_RANK} |" in page
+    assert f"2 to {MAX_LEVI_CIVITA_RANK}" in page and f"up to {GREEDY_ABOVE} operands" in page
+    assert f"| {program._PROGRAMS.maxsize} |" in page and f"| {einsum_compat._CACHE.maxsize:,} |" in page
+    assert f"| {einlang.compile('x_i')._bound.maxsize} |" in page
+
+
+def test_guarantees_page_memory_example_is_true():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "guarantees.md").read_text(encoding="utf-8")
+    code = page.split("```python\n", 1)[1].split("```", 1)[0]
+    expected = page.split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n")
+    with pytest.raises(E.MemoryLimitError) as info:
+        exec(code, {})
+    assert str(info.value) == expected
