@@ -33,7 +33,6 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -303,10 +302,6 @@ def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) 
         raise AssertionError(f"no naive code for {node!r}")
 
 
-def _to_python(value: np.ndarray) -> Any:
-    return value.tolist()
-
-
 class NaiveBackend:
     name = "naive"
     description = "generated Python loops over every index combination (the teaching reference)"
@@ -322,7 +317,7 @@ class NaiveBackend:
 
         def run(inputs):
             _check_iterations(iterations)
-            values = [_to_python(np.asarray(x)) for x in inputs]
+            values = [np.asarray(x).tolist() for x in inputs]  # Python numbers: what the loops add
             out = function(*values)
             try:
                 if dtype == object:
@@ -354,23 +349,10 @@ def _check_iterations(iterations: int) -> None:
 
 
 def _nested_fill(out: Any, shape: tuple[int, ...]) -> np.ndarray:
-    flat = np.empty(math.prod(shape), dtype=object)
-    stack = [out]
-    items: list[Any] = []
-
-    def walk(value, level):
-        if level == len(shape):
-            items.append(value)
-            return
-        for v in value:
-            walk(v, level + 1)
-
-    walk(out, 0)
-    del stack
-    flat[:] = items if items else flat
+    """Nested lists of objects -> an object array of ``shape`` (np.array would try to unpack the objects)."""
+    items: list[Any] = [out]
+    for _ in shape:
+        items = [entry for row in items for entry in row]
+    flat = np.empty(len(items), dtype=object)
+    flat[:] = items
     return flat.reshape(shape)
-
-
-def exact(value: Any) -> Any:
-    """Fractions in, Fractions out: a helper for docs and tests of exact arithmetic."""
-    return Fraction(value)
