@@ -13,6 +13,7 @@ array([[ 3.,  3.],
 from __future__ import annotations
 
 import threading
+from numbers import Number
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -75,7 +76,27 @@ def as_array(name: str, value: Any) -> np.ndarray:
         raise E.InputValueError(
             f"{name} has dtype {array.dtype}: einlang computes with numbers (bool, int, float, complex, object)"
         )
+    if array.dtype == object:
+        # object arrays carry Fractions and other exact numbers; anything else (None, strings, lists)
+        # would fail deep inside a backend, so it is named here instead
+        for entry in array.reshape(-1):
+            if not isinstance(entry, Number):
+                raise E.InputValueError(
+                    f"{name} holds {type(entry).__name__} {entry!r:.40}: einlang computes with numbers "
+                    "(int, float, complex, fractions.Fraction, …)"
+                )
     return array
+
+
+def tensor_mapping(tensors: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``prog({"A": A}, B=B)``: merge the optional positional mapping into the keyword tensors."""
+    if tensors is None:
+        return kwargs
+    if not isinstance(tensors, Mapping):
+        raise E.InputTypeError(
+            f"tensors are passed by name (prog(A=..., B=...)) or as a mapping, not as a {type(tensors).__name__}"
+        )
+    return {**tensors, **kwargs}
 
 
 def shape_placeholder(name: str, value: Any) -> np.ndarray:
@@ -83,6 +104,11 @@ def shape_placeholder(name: str, value: Any) -> np.ndarray:
     if isinstance(value, tuple) and all(isinstance(n, (int, np.integer)) and n >= 0 for n in value):
         return np.lib.stride_tricks.as_strided(np.zeros(1), shape=tuple(int(n) for n in value), strides=(0,) * len(value))
     return as_array(name, value)
+
+
+def _no_value(inputs: Any) -> None:
+    """The runner of a program with no value (only definitions): it returns None."""
+    return None
 
 
 class BoundProgram:
@@ -126,6 +152,9 @@ class BoundProgram:
         if run is not None:
             return run
         impl = get_backend(backend)
+        if not self.lowered.has_value:
+            self.memory_needed[backend] = 0
+            return _no_value
         with self._lock:
             run = self._runners.get(backend)
             if run is None:
@@ -184,8 +213,7 @@ class Program:
         return BoundProgram(lower_program(self.ast, scope))
 
     def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
-        if tensors:
-            kwargs = {**tensors, **kwargs}
+        kwargs = tensor_mapping(tensors, kwargs)
         try:
             key = (tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
             bound = self._bound.get(key)
@@ -209,14 +237,12 @@ class Program:
     # -- inspection -------------------------------------------------------------------------------
     def plan(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Plan:
         """The contraction plan for these tensors (arrays, or shapes given as tuples)."""
-        if tensors:
-            kwargs = {**tensors, **kwargs}
+        kwargs = tensor_mapping(tensors, kwargs)
         return self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()}).plan
 
     def explain(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> str:
         """The naive backend's loop program for these shapes, then the plan the opt backend follows."""
-        if tensors:
-            kwargs = {**tensors, **kwargs}
+        kwargs = tensor_mapping(tensors, kwargs)
         bound = self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()})
         from .backends.naive import generate
 

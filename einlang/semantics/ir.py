@@ -200,6 +200,7 @@ class LoweredProgram:
     result: Node
     labels: tuple[str, ...] | None  # index labels of the result, None for an unindexed value
     bindings: tuple[tuple[str, Node], ...] = ()  # assignments made by the program, in order
+    has_value: bool = True  # False for a program of definitions (or nothing): it returns None
 
 
 def topological_order(result: Node) -> tuple[Node, ...]:

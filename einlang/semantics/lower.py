@@ -1004,4 +1004,4 @@ def lower_program(program: ast.Program, scope: Scope) -> ir.LoweredProgram:
         node, labels = result.node, result.labels
     nodes = ir.topological_order(node)
     inputs = tuple(n for n in nodes if isinstance(n, ir.Input))
-    return ir.LoweredProgram(inputs, nodes, node, labels, tuple(bindings))
+    return ir.LoweredProgram(inputs, nodes, node, labels, tuple(bindings), has_value=result is not None)
