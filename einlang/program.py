@@ -13,9 +13,9 @@ array([[ 3.,  3.],
 from __future__ import annotations
 
 import threading
-from numbers import Number
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from numbers import Number
 from typing import Any
 
 import numpy as np
