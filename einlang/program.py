@@ -19,12 +19,11 @@ from numbers import Number
 from typing import Any
 
 import numpy as np
-import opt_einsum
 
 from . import errors as E
 from .backends import get_backend
 from .config import get_options
-from .plan import Plan, build_plan
+from .plan import Plan, build_plan, symbol
 from .semantics import ir
 from .semantics.lower import Scope, lower_program
 from .syntax import ast
@@ -322,9 +321,9 @@ def to_einsum(program: ast.Program) -> str:
     used = set(symbols.values())
     for label in list(counts) + output:
         if label not in symbols:
-            symbol = next(ch for ch in letters if ch not in used) if len(used) < 52 else opt_einsum.get_symbol(len(used))
-            symbols[label] = symbol
-            used.add(symbol)
+            chosen = next(ch for ch in letters if ch not in used) if len(used) < 52 else symbol(len(used))
+            symbols[label] = chosen
+            used.add(chosen)
     inputs = ",".join("".join(symbols[x] for x in labels) for _, labels in accesses)
     return inputs + "->" + "".join(symbols[x] for x in output)
 

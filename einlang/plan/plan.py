@@ -29,6 +29,11 @@ GREEDY_ABOVE = 12
 """Products with more operands than this use the greedy path search (the optimal one is exponential)."""
 
 
+def symbol(k: int) -> str:
+    """The k-th einsum symbol (a-z, A-Z, then further Unicode letters), as opt_einsum numbers them."""
+    return opt_einsum.get_symbol(k)
+
+
 def format_indices(labels: tuple[str, ...]) -> str:
     """``('i', 'k')`` -> ``_ik``; multi-letter names -> ``_{in,out}``; rank 0 -> ``''``."""
     if not labels:
