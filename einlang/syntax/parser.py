@@ -180,20 +180,9 @@ class _Builder(Transformer):
         return self._sum(meta, left, right, -1)
 
     def _sum(self, meta, left, right, sign):
-        if isinstance(left, ast.Sum) and id(left) in self._open_sums:
-            terms = left.terms + ((sign, right),)
-            self._open_sums.discard(id(left))
-        else:
-            terms = ((1, left), (sign, right))
-        node = ast.Sum(terms, self._span(meta))
-        self._open_sums.add(id(node))
-        return self._nest(node, right)
-
-    @functools.cached_property
-    def _open_sums(self) -> set[int]:
-        # Sums still being extended by the left-recursive rule: only those are flattened, so a
-        # parenthesised sum "(a + b) + c" keeps its own node for printing.
-        return set()
+        # the left-recursive rule extends one flat Sum ("(a + b) + c" keeps its Paren, so stays nested)
+        terms = left.terms if isinstance(left, ast.Sum) else ((1, left),)
+        return self._extend(ast.Sum(terms + ((sign, right),), self._span(meta)), left, right)
 
     @v_args(meta=True, inline=True)
     def mul(self, meta, left, right):
@@ -204,18 +193,18 @@ class _Builder(Transformer):
         return self._product(meta, left, right)
 
     def _product(self, meta, left, right):
-        if isinstance(left, ast.Product) and id(left) in self._open_products:
-            factors = left.factors + (right,)
-            self._open_products.discard(id(left))
-        else:
-            factors = (left, right)
-        node = ast.Product(factors, self._span(meta))
-        self._open_products.add(id(node))
-        return self._nest(node, right)
+        factors = left.factors if isinstance(left, ast.Product) else (left,)
+        return self._extend(ast.Product(factors + (right,), self._span(meta)), left, right)
 
-    @functools.cached_property
-    def _open_products(self) -> set[int]:
-        return set()
+    def _extend(self, node, left, right):
+        """Depth of a flat chain: one level above its deepest item, however long the chain grows."""
+        chained = isinstance(left, type(node))
+        left_depth = self._depth.get(id(left), 0) if chained else 1 + self._depth.get(id(left), 0)
+        depth = max(left_depth, 1 + self._depth.get(id(right), 0))
+        if depth > MAX_NESTING:
+            return self._nest(node, right, left)  # raises, with the message and span
+        self._depth[id(node)] = depth
+        return node
 
     @v_args(meta=True, inline=True)
     def div(self, meta, left, right):
