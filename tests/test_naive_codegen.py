@@ -138,3 +138,29 @@ def test_invalid_limit_is_an_einlang_error():
     with pytest.raises(einlang.EinlangError):
         with einlang.options(naive_iteration_limit=-1):
             pass
+
+
+def test_more_indices_than_python_can_nest_share_one_product_loop():
+    """CPython allows 20 nested blocks: past 16 loops the innermost indices share one itertools.product loop."""
+    rng = np.random.default_rng(7)
+    n = 22
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    program = " ".join(f"M{k}_{{{letters[k]},{letters[(k + 1) % n]}}}" for k in range(n))  # trace of a ring
+    arrays = {f"M{k}": rng.integers(-2, 3, size=(2, 2)) for k in range(n)}
+    expected = np.trace(np.linalg.multi_dot([arrays[f"M{k}"] for k in range(n)]))
+    assert einlang.evaluate(program, backend="naive", **arrays) == expected
+    source = einlang.compile(program).explain(**{k: v.shape for k, v in arrays.items()})
+    assert "in _product(range(2)" in source
+    deepest = max(len(line) - len(line.lstrip()) for line in source.splitlines() if line.lstrip().startswith("for "))
+    assert deepest // 4 <= 17
+
+
+def test_a_product_loop_never_mixes_output_and_summed_indices():
+    from einlang.backends.naive import MAX_LOOP_NEST, _loop_groups
+
+    out = [f"o{k}" for k in range(12)]
+    summed = [f"s{k}" for k in range(12)]
+    groups = _loop_groups(out, summed)
+    assert len(groups) <= MAX_LOOP_NEST
+    assert [x for g in groups for x in g] == out + summed
+    assert all(set(g) <= set(out) or set(g) <= set(summed) for g in groups)

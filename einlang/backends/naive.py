@@ -28,6 +28,7 @@ def einlang_program(A, B):
 from __future__ import annotations
 
 import builtins
+import itertools
 import keyword
 import math
 import re
@@ -139,9 +140,11 @@ class _Emitter:
         bound: set[str] = set()
         out_current, out_position = target, 0
 
+        groups = _loop_groups(list(out_labels), [x for x in order if x not in out_labels])
+
         def advance(level: int, indent: int) -> None:
             nonlocal out_current, out_position
-            more_loops = level < len(order) - 1
+            more_loops = level < len(groups) - 1
             for k, (name, labels) in enumerate(reads):
                 moved = False
                 while position[k] < len(labels) and labels[position[k]] in bound:
@@ -172,20 +175,44 @@ class _Emitter:
             self.emit(depth, f"{target} = {_alloc([sizes[x] for x in out_labels])}")
         indent = depth
         summing = [s for s in order if s not in out_labels]
-        for level, label in enumerate(order):
-            if label in summing and label == summing[0]:
+        for level, group in enumerate(groups):
+            if summing and group[0] == summing[0]:
                 self.emit(indent, "acc = 0")
-            self.emit(indent, f"for {loop_var[label]} in range({sizes[label]}):")
+            if len(group) == 1:
+                self.emit(indent, f"for {loop_var[group[0]]} in range({sizes[group[0]]}):")
+            else:  # Python nests at most 20 blocks: the innermost indices share one loop over their product
+                names = ", ".join(loop_var[x] for x in group)
+                ranges = ", ".join(f"range({sizes[x]})" for x in group)
+                self.namespace["_product"] = itertools.product
+                self.emit(indent, f"for {names} in _product({ranges}):")
             indent += 1
-            bound.add(label)
+            bound.update(group)
             advance(level, indent)
         if not order:
             advance(-1, indent)
         if summing:
             self.emit(indent, f"acc += {scalar(current)}")
-            store(depth + len(out_labels), "acc")
+            store(depth + sum(1 for g in groups if g[0] in out_labels), "acc")
         else:
             store(indent, scalar(current))
+
+
+MAX_LOOP_NEST = 16
+"""Loops nested deeper than this share one ``for`` over ``itertools.product`` (CPython allows 20 blocks)."""
+
+
+def _loop_groups(out_labels: list[str], sum_labels: list[str]) -> list[list[str]]:
+    """One loop per index, except that past MAX_LOOP_NEST the innermost output indices, or the innermost
+    summed indices, share one loop (a loop never mixes the two: the sum restarts for each output entry)."""
+    if len(out_labels) + len(sum_labels) <= MAX_LOOP_NEST:
+        return [[x] for x in out_labels + sum_labels]
+    sum_groups = min(len(sum_labels), max(1, MAX_LOOP_NEST - len(out_labels))) if sum_labels else 0
+    out_groups = min(len(out_labels), MAX_LOOP_NEST - sum_groups)
+
+    def split(labels: list[str], k: int) -> list[list[str]]:
+        return [[x] for x in labels[: k - 1]] + [labels[k - 1 :]] if k else []
+
+    return split(out_labels, out_groups) + split(sum_labels, sum_groups)
 
 
 def generate(program: ir.LoweredProgram) -> GeneratedProgram:
