@@ -50,7 +50,11 @@ def evaluate(source: str, tensors: dict[str, Any] | None = None, /, *, backend: 
 
 
 def backends() -> tuple[str, ...]:
-    """The names of the available backends: ``("naive", "numpy", "opt", ...)``."""
+    """The names of the available backends: ``("naive", "numpy", "opt", ...)``.
+
+    >>> {"naive", "numpy", "opt"} <= set(backends())
+    True
+    """
     return available_backends()
 
 

@@ -71,7 +71,9 @@ def _validate(changes: dict) -> None:
     for key, value in changes.items():
         if key not in fields:
             raise InputTypeError(f"unknown option {key!r}; the options are {', '.join(sorted(fields))}")
-        if key in ("naive_iteration_limit", "memory_limit", "numpy_flop_limit") and (not isinstance(value, int) or value < 0):
+        if key in ("naive_iteration_limit", "memory_limit", "numpy_flop_limit") and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
             raise InputValueError(f"{key} must be a non-negative integer, not {value!r}")
         if key == "backend":
             from .backends import get_backend

@@ -24,7 +24,15 @@ from .source import Span
 
 
 class EinlangError(ValueError):
-    """Root of every error einlang raises for a user mistake."""
+    """Root of every error einlang raises for a user mistake.
+
+    >>> import einlang
+    >>> try:
+    ...     einlang.evaluate("A_ijk", A=[[1, 2], [3, 4]])
+    ... except EinlangError as err:
+    ...     print(err.code, err.span.line, err.span.column, isinstance(err, ValueError))  # column 5: the extra k
+    E301 1 5 True
+    """
 
     code = "E000"
 

@@ -95,13 +95,19 @@ def tensor_mapping(tensors: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         raise E.InputTypeError(
             f"tensors are passed by name (prog(A=..., B=...)) or as a mapping, not as a {type(tensors).__name__}"
         )
+    for name in tensors:
+        if not isinstance(name, str):  # only a positional mapping can have them: keywords are always names
+            raise E.InputTypeError(f"tensor names are strings, not {type(name).__name__} {name!r:.40}")
     return {**tensors, **kwargs}
 
 
 def shape_placeholder(name: str, value: Any) -> np.ndarray:
     """For ``plan(A=(3, 4))``: a tuple of ints stands for an array of that shape (no memory used)."""
     if isinstance(value, tuple) and all(isinstance(n, (int, np.integer)) and n >= 0 for n in value):
-        return np.lib.stride_tricks.as_strided(np.zeros(1), shape=tuple(int(n) for n in value), strides=(0,) * len(value))
+        try:
+            return np.lib.stride_tricks.as_strided(np.zeros(1), shape=tuple(int(n) for n in value), strides=(0,) * len(value))
+        except (OverflowError, ValueError):  # a size past numpy's index range
+            raise E.InputValueError(f"{name} has shape {value}: a size is too large for numpy to index") from None
     return as_array(name, value)
 
 
@@ -178,6 +184,10 @@ class Program:
     """A parsed einlang program. Call it with tensors; plans are cached per shapes.
 
     ``prog(A=A, B=B)``, ``prog({"A": A}, backend="naive")``, ``prog.plan(A=(3, 4), B=(4, 5))``.
+
+    >>> prog = Program("y_i = M_ij x_j")
+    >>> prog({"M": [[1, 2], [3, 4]]}, x=[1, 1], backend="naive")
+    array([3, 7])
     """
 
     def __init__(self, text: str, name: str = "<input>", functions: Mapping[str, Any] | None = None) -> None:
@@ -235,12 +245,28 @@ class Program:
 
     # -- inspection -------------------------------------------------------------------------------
     def plan(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Plan:
-        """The contraction plan for these tensors (arrays, or shapes given as tuples)."""
+        """The contraction plan for these tensors (arrays, or shapes given as tuples).
+
+        >>> Program("A_ij B_jk").plan(A=(2, 3), B=(3, 4)).opt_flops  # 2·3·4 products and as many additions
+        48
+        """
         kwargs = tensor_mapping(tensors, kwargs)
         return self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()}).plan
 
     def explain(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> str:
-        """The naive backend's loop program for these shapes, then the plan the opt backend follows."""
+        """The naive backend's loop program for these shapes, then the plan the opt backend follows.
+
+        >>> print(Program("A_ii").explain(A=(3, 3)).partition("opt backend plan")[0].strip())
+        # naive backend: every index combination, as the convention reads
+        def einlang_program(A):
+            # T1 = Σ_i A_ii
+            acc = 0
+            for i in range(3):
+                acc += A[i][i]
+            T1 = acc
+            return T1
+        # 3 loop iterations
+        """
         kwargs = tensor_mapping(tensors, kwargs)
         bound = self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()})
         from .backends.naive import generate
@@ -255,7 +281,11 @@ class Program:
         )
 
     def to_einsum(self) -> str:
-        """The equivalent ``numpy.einsum`` equation, for a program that is one product of tensors."""
+        """The equivalent ``numpy.einsum`` equation, for a program that is one product of tensors.
+
+        >>> Program("C_ki = A_ij B_jk").to_einsum()
+        'ij,jk->ki'
+        """
         return to_einsum(self.ast)
 
 

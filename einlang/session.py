@@ -45,6 +45,12 @@ class Session:
 
     ``Session(backend="naive", A=array)`` starts with ``A`` bound; ``s.run(text)`` runs statements and
     returns the value of the last one; ``s["A"]`` reads a tensor and ``s["A"] = array`` binds one.
+
+    >>> s = Session(x=[3, 4])
+    >>> s.run("n = sqrt(x_i x_i)")
+    np.float64(5.0)
+    >>> s.names(), "n" in s
+    (('x', 'n'), True)
     """
 
     def __init__(self, backend: str | None = None, **tensors: Any) -> None:
@@ -84,6 +90,7 @@ class Session:
         return iter(self._tensors)
 
     def names(self) -> tuple[str, ...]:
+        """The bound tensors' names, in the order they were bound."""
         return tuple(self._tensors)
 
     @property
@@ -95,7 +102,13 @@ class Session:
         return dict(self._functions)
 
     def reset(self) -> None:
-        """Forget every tensor and every definition made in this session."""
+        """Forget every tensor and every definition made in this session.
+
+        >>> s = Session(A=[[1]])
+        >>> s.reset()
+        >>> s.names()
+        ()
+        """
         from .library import registry
 
         self._tensors.clear()
@@ -118,7 +131,11 @@ class Session:
 
     def execute(self, text: str, name: str = "<input>", backend: str | None = None) -> list[StatementResult]:
         """Run every statement of ``text``; return what each did. Stops at the first error, keeping
-        what the statements before it bound."""
+        what the statements before it bound.
+
+        >>> [(r.kind, r.name, r.labels) for r in Session().execute("v = [1, 2]; v_i v_j")]
+        [('assignment', 'v', None), ('expression', None, ('i', 'j'))]
+        """
         program = parse(text, name)
         results: list[StatementResult] = []
         for stmt in program.statements:
@@ -158,7 +175,11 @@ class Session:
             raise E.InputValueError(f"cannot compute with these values: {exc}") from None
 
     def run(self, text: str, backend: str | None = None) -> Any:
-        """Run statements; return the value of the last one (``None`` for a definition)."""
+        """Run statements; return the value of the last one (``None`` for a definition).
+
+        >>> Session().run("def dot2(u, v) = u_i v_i; dot2([1, 2], [3, 4])")
+        np.int64(11)
+        """
         results = self.execute(text, backend=backend)
         return results[-1].value if results else None
 
@@ -172,11 +193,27 @@ class Session:
         return BoundProgram(_lowered(scope, value))
 
     def plan(self, text: str) -> Plan:
-        """The contraction plan of an expression over this session's tensors."""
+        """The contraction plan of an expression over this session's tensors.
+
+        >>> Session(A=[[1, 2], [3, 4]], x=[1, 1]).plan("A_ij A_jk x_k").opt_flops
+        16
+        """
         return self.bound(text).plan
 
     def explain(self, text: str) -> str:
-        """The naive loop program for an expression, then its plan."""
+        """The naive loop program for an expression, then its plan.
+
+        >>> print(Session(x=[1, 2]).explain("x_i x_i").partition("opt backend plan")[0].strip())
+        # naive backend: every index combination, as the convention reads
+        def einlang_program(x):
+            # T1 = Σ_i x_i x_i
+            acc = 0
+            for i in range(2):
+                acc += x[i] * x[i]
+            T1 = acc
+            return T1
+        # 2 loop iterations
+        """
         from .backends.naive import generate
 
         bound = self.bound(text)

@@ -416,6 +416,7 @@ def test_interleaved_form(backend, shapes, subs, out):
 @pytest.mark.parametrize("bad_sub", [[0, 1.5], [0, "a"], [0, -1], [0, 52], [0, None], 3])
 def test_interleaved_bad_subscripts(backend, bad_sub):
     a = np.ones((2, 2))
+    assert _numpy(a, bad_sub)[1] is not None, "the table lists only what numpy refuses"
     _check(backend, a, bad_sub)
 
 
@@ -457,6 +458,7 @@ def test_out_receives_the_result(backend):
 @pytest.mark.parametrize("out", [np.zeros((3, 4)), np.zeros((5, 3)), np.zeros((3, 5), dtype=np.int64), [[0.0] * 5] * 3])
 def test_bad_out_is_refused_like_numpy(backend, out):
     a, b = _operands([(3, 4), (4, 5)])
+    assert _numpy("ij,jk", a, b, out=out)[1] is not None, "the table lists only what numpy refuses"
     _check(backend, "ij,jk", a, b, out=out)
 
 
@@ -486,20 +488,16 @@ def test_numpy_scalars_and_python_numbers(backend):
     (b"ij", np.ones((2, 2))),
 ])
 def test_bad_calls_are_refused_like_numpy(backend, args):
-    _check(backend, *args)
+    _check(backend, *args)  # numpy accepts a bytes equation: then einlang must answer the same
 
 
 def test_all_52_letters():
-    """numpy's whole alphabet in one term; the naive backend cannot nest 52 Python loops and says so."""
+    """numpy's whole alphabet in one term, on every backend (naive shares one loop among its innermost indices)."""
     equation = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
     a = np.full((1,) * 52, 3.0)
     for backend in BACKENDS:
         for eq in (equation, equation + "->", equation + "->" + equation[::-1]):
-            if backend == "naive":
-                with pytest.raises(einlang.errors.UnsupportedByBackendError, match="nest 52 deep"):
-                    einlang.einsum(eq, a, backend=backend)
-            else:
-                _check(backend, eq, a)
+            _check(backend, eq, a)
 
 
 def test_nan_and_inf_propagate():

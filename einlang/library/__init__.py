@@ -88,7 +88,11 @@ def _load_ein_files() -> dict[str, EinFunction]:
 
 @functools.cache
 def registry() -> dict[str, Any]:
-    """Every library function by name (einlang definitions and Python functions)."""
+    """Every library function by name (einlang definitions and Python functions).
+
+    >>> registry()["dot"].params
+    ('u', 'v')
+    """
     with _LOCK:
         _import_python_modules()
         functions: dict[str, Any] = dict(_load_ein_files())
@@ -108,12 +112,21 @@ _PYTHON_MODULES: tuple[str, ...] = ("linalg", "basis", "algorithms", "images")
 
 
 def names() -> tuple[str, ...]:
-    """The names of every library function, sorted."""
+    """The names of every library function, sorted.
+
+    >>> "pagerank" in names() and "gram_schmidt" in names()
+    True
+    """
     return tuple(sorted(registry()))
 
 
 def help(name: str) -> str:  # noqa: A001 - mirrors the REPL's :help
-    """A one-line description and an example for a library function."""
+    """A one-line description and an example for a library function.
+
+    >>> print(help("outer"))  # doctest: +ELLIPSIS
+    outer(u, v): ...
+      example: outer(...
+    """
     from ..errors import UnknownFunctionError
 
     function = registry().get(name)

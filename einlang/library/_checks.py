@@ -12,6 +12,7 @@ einlang.errors.SizeMismatchError: error[E401]: det(A) needs a square matrix, but
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -75,3 +76,16 @@ def number(constant: Any, default: float) -> float:
     if constant is None:
         return default
     return float(np.asarray(constant).real)
+
+
+def python_number(function: str, param: str, value: Any) -> float:
+    """A number a Python caller passed (``pagerank(L, d=0.85)``), or an error naming the argument.
+
+    >>> python_number("pagerank", "d", "x")
+    Traceback (most recent call last):
+    ...
+    einlang.errors.InputTypeError: error[E405]: pagerank: d must be a number, not str 'x'
+    """
+    if isinstance(value, Number) and not isinstance(value, (bool, np.bool_, complex, np.complexfloating)):
+        return float(value)
+    raise E.InputTypeError(f"{function}: {param} must be a number, not {type(value).__name__} {value!r:.40}")

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import errors as E
+from ..config import get_options
 from ..program import as_array, compile_cached
 from ..semantics.callables import EinFunction, PyFunction
 from . import _PYTHON_API, help, registry
@@ -33,9 +35,9 @@ def python_function(name: str) -> Callable[..., Any]:
     """The Python function for library definition ``name``."""
     special = _PYTHON_API.get(name)
     if special is not None:
-        return special
+        return _guarded(name, special)
     definition = registry()[name]
-    wrapper = _ein_wrapper(definition) if isinstance(definition, EinFunction) else _py_wrapper(definition)
+    wrapper = _guarded(name, _ein_wrapper(definition) if isinstance(definition, EinFunction) else _py_wrapper(definition))
     wrapper.__name__ = wrapper.__qualname__ = name
     wrapper.__doc__ = help(name)
     required = len(definition.params) if isinstance(definition, EinFunction) else definition.required
@@ -46,6 +48,27 @@ def python_function(name: str) -> Callable[..., Any]:
         ]
     )
     return wrapper
+
+
+def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """Python callers get einlang's errors too: for a call that does not fit the signature
+    (``pagerank(L, bogus=1)``) and for values numpy cannot compute with (``eig`` of a matrix holding NaN)."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise E.ArgumentCountError(f"{name}: {exc}", hint=help(name).split("\n")[0]) from None
+        try:
+            return function(*args, **kwargs)
+        except E.EinlangError:
+            raise
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise E.InputValueError(f"{name}: cannot compute with these values: {exc}") from None
+
+    return guarded
 
 
 def _count(name: str, params: tuple[str, ...], least: int, given: int) -> None:
@@ -72,7 +95,20 @@ def _py_wrapper(function: PyFunction) -> Callable[..., Any]:
         arrays = [as_array(p, v) for p, v in zip(function.params, args)]
         constants = tuple(a.item() if a.shape == () else a for a in arrays)
         shape, dtype = function.infer(tuple(a.shape for a in arrays), tuple(a.dtype for a in arrays), constants)
+        _check_memory(function.name, shape, dtype)
         result = np.asarray(function.impl(*arrays), dtype=dtype).reshape(shape)
         return result[()] if result.shape == () else result  # a number, as einlang returns one
 
     return wrapper
+
+
+def _check_memory(name: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+    """The memory limit holds for Python callers too: ``identity(10**6)`` is refused before numpy allocates."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    limit = get_options().memory_limit
+    if nbytes > limit:
+        shown = "×".join(map(str, shape)) or "scalar"
+        raise E.MemoryLimitError(
+            f"{name}'s result ({shown}) needs {nbytes:,} bytes, above the memory limit of {limit:,} bytes",
+            hint="einlang.set_options(memory_limit=...) raises the limit",
+        )

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors as E
-from ..program import compile_cached
+from ..program import as_array, compile_cached
 from ..semantics.callables import PyFunction
 from . import _checks as C
 from . import python_api, register_python
@@ -181,8 +181,9 @@ def power_iteration(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple
     >>> v.round(6).tolist(), round(value, 6)
     ([1.0, 0.0], 2.0)
     """
-    M = np.asarray(M)
+    M = as_array("M", M)
     _power_infer((M.shape, (), ()), (M.dtype,), (None, None, None))
+    tol, max_iter = C.python_number("power_iteration", "tol", tol), C.python_number("power_iteration", "max_iter", max_iter)
     return power_iteration_full(M, tol, max_iter)
 
 
@@ -257,8 +258,9 @@ def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) 
     >>> ranks.round(4).tolist(), n
     ([33.3333, 33.3333, 33.3333], 1)
     """
-    L = np.asarray(L)
+    L = as_array("L", L)
     _pagerank_infer((L.shape, (), ()), (L.dtype,), (None, None, None))
+    d, tol, max_iter = (C.python_number("pagerank", p, v) for p, v in (("d", d), ("tol", tol), ("max_iter", max_iter)))
     return pagerank_full(L, d, tol, max_iter)
 
 
@@ -308,6 +310,6 @@ def eig(A: Any) -> tuple[np.ndarray, np.ndarray]:
     >>> values.tolist(), vectors.tolist()
     ([3.0, 2.0], [[0.0, 1.0], [1.0, 0.0]])
     """
-    A = np.asarray(A)
+    A = as_array("A", A)
     _eig_infer((A.shape,), (A.dtype,), (None,))
     return eigen(A)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors as E
-from ..program import compile_cached
+from ..program import as_array, compile_cached
 from ..semantics.callables import PyFunction
 from . import _checks as C
 from . import python_api, register_python
@@ -46,6 +46,9 @@ def _transform_infer(shapes, dtypes, constants):
         n = shapes[0][0]
         raise E.SizeMismatchError(f"transform_image: T must be a 2×2 matrix (it acts on the plane), not {n}×{n}")
     _check_image(tuple(shapes[1]))
+    for param, dtype in zip(("T", "image"), dtypes):
+        if dtype.kind == "c":  # a plane transform and pixel values are real: dropping imaginary parts would be silent
+            raise E.InputValueError(f"transform_image: {param} must be real, but it holds complex numbers")
     if len(shapes) > 2:
         C.scalars("transform_image", ("smooth",), shapes[2:])
     T = C.constant_matrix(constants[0])
@@ -116,7 +119,7 @@ def transform_image(T: Any, image: Any, method: str = "nearest") -> np.ndarray:
     """``T`` applied to ``image`` about its centre; ``method`` is ``"nearest"`` or ``"bilinear"``."""
     if method not in ("nearest", "bilinear"):
         raise E.InputValueError(f"transform_image: method must be 'nearest' or 'bilinear', not {method!r}")
-    T, image = np.asarray(T), np.asarray(image)
+    T, image = as_array("T", T), as_array("image", image)
     _transform_infer((T.shape, image.shape), (T.dtype, image.dtype), (None, None))
     return transform(T, image, method == "bilinear")
 

@@ -81,7 +81,15 @@ class ContractionPlan:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Every contraction of a program, with totals. ``str(plan)`` is a readable table."""
+    """Every contraction of a program, with totals. ``str(plan)`` is a readable table.
+
+    >>> import einlang
+    >>> plan = einlang.compile("A_ij B_jk C_kl").plan(A=(2, 3), B=(3, 4), C=(4, 5))
+    >>> [(step.result, step.contracted) for step in plan.steps]
+    [('T1.1_ki', ('j',)), ('T1_il', ('k',))]
+    >>> plan.naive_flops, plan.opt_flops, plan.largest_intermediate, plan.largest_intermediate_bytes
+    (360, 128, 10, 80)
+    """
 
     contractions: tuple[ContractionPlan, ...]
     elementwise_flops: int
@@ -111,6 +119,7 @@ class Plan:
 
     @property
     def steps(self) -> tuple[Step, ...]:
+        """Every pairwise step, in the order the ``opt`` backend runs them."""
         return tuple(step for c in self.contractions for step in c.steps)
 
     @property
@@ -125,6 +134,7 @@ class Plan:
 
     @property
     def speedup(self) -> float:
+        """``naive_flops / opt_flops``: how much work the chosen path saves."""
         return self.naive_flops / self.opt_flops if self.opt_flops else 1.0
 
     @property
@@ -140,6 +150,7 @@ class Plan:
 
     @property
     def largest_intermediate_bytes(self) -> int:
+        """Bytes of the largest array any step creates."""
         return self.largest_intermediate * self.itemsize
 
     def __str__(self) -> str:
