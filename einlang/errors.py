@@ -148,26 +148,38 @@ class NameResolutionError(EinlangError):
 
 
 class UndefinedNameError(NameResolutionError):
+    """A name that nothing is bound to (``Ab_ij`` when only ``A`` exists); suggests close names."""
+
     code = "E201"
 
 
 class AmbiguousNameError(NameResolutionError):
+    """A word that reads two ways (``x_i`` when both ``x`` and ``x_i`` are bound)."""
+
     code = "E202"
 
 
 class ReservedNameError(NameResolutionError):
+    """Binding a name einlang reserves (``delta``, ``eps``, a built-in function)."""
+
     code = "E203"
 
 
 class UnknownFunctionError(NameResolutionError):
+    """A call to a function that is not defined (``sqr(x_i)``); suggests close names."""
+
     code = "E204"
 
 
 class ArgumentCountError(EinlangError, TypeError):
+    """A call with too many or too few arguments (also a ``TypeError``, as in Python)."""
+
     code = "E205"
 
 
 class RecursionLimitError(EinlangError):
+    """Calls nested too deep: a definition that calls itself."""
+
     code = "E206"
 
 
@@ -181,30 +193,44 @@ class IndexRuleError(EinlangError):
 
 
 class RankMismatchError(IndexRuleError):
+    """A tensor given a number of indices other than its rank (``A_ijk`` on a matrix)."""
+
     code = "E301"
 
 
 class ConventionError(IndexRuleError):
+    """An index three or more times in one product with no explicit output."""
+
     code = "E302"
 
 
 class OutputIndexError(IndexRuleError):
+    """An output index that the right side never uses (``C_iz = A_ij``)."""
+
     code = "E303"
 
 
 class RepeatedOutputIndexError(IndexRuleError):
+    """An output index written twice (``C_ii = ...``)."""
+
     code = "E304"
 
 
 class FreeIndexMismatchError(IndexRuleError):
+    """Terms of a sum with different free indices (``A_ij x_j + v_j``)."""
+
     code = "E305"
 
 
 class BareTensorError(IndexRuleError):
+    """A non-scalar name used without indices inside an expression (``A B``)."""
+
     code = "E306"
 
 
 class NotAnEinsumError(IndexRuleError):
+    """``to_einsum()`` on a program that is not a single product of tensors."""
+
     code = "E307"
 
 
@@ -218,14 +244,20 @@ class ShapeError(EinlangError):
 
 
 class SizeMismatchError(ShapeError):
+    """One index with two sizes (j is 4 in A but 5 in B): einlang never broadcasts silently."""
+
     code = "E401"
 
 
 class SizeInferenceError(ShapeError):
+    """A size nothing determines (``delta_ij`` alone)."""
+
     code = "E402"
 
 
 class RaggedArrayError(ShapeError):
+    """An array literal whose rows differ in length or shape."""
+
     code = "E403"
 
 
@@ -236,6 +268,8 @@ class InputValueError(EinlangError):
 
 
 class InputTypeError(EinlangError, TypeError):
+    """A value of the wrong Python type given to einlang (also a ``TypeError``)."""
+
     code = "E405"
 
 
@@ -249,14 +283,20 @@ class ResourceLimitError(EinlangError):
 
 
 class NaiveIterationLimitError(ResourceLimitError):
+    """The naive backend's loops would exceed ``naive_iteration_limit``."""
+
     code = "E501"
 
 
 class MemoryLimitError(ResourceLimitError):
+    """An array the plan needs would exceed ``memory_limit``; refused before allocating."""
+
     code = "E502"
 
 
 class ComplexityLimitError(ResourceLimitError):
+    """Work above a configured limit (a source too long, a numpy-backend product too costly)."""
+
     code = "E503"
 
 
@@ -268,10 +308,14 @@ class BackendError(EinlangError):
 
 
 class UnknownBackendError(BackendError):
+    """A backend name that is not registered; the message lists those that are."""
+
     code = "E601"
 
 
 class UnsupportedByBackendError(BackendError):
+    """A valid program the chosen backend cannot run (numpy.einsum's 52 letters)."""
+
     code = "E602"
 
 
