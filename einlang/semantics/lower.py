@@ -352,8 +352,8 @@ class Lowerer:
             if set(value.labels or ()) != first_set:
                 raise E.FreeIndexMismatchError(
                     f"terms of a sum must have the same free indices: {first.display or 'the first term'} has "
-                    f"{index_set(sorted(first_set))} but {value.display or 'this term'} has "
-                    f"{index_set(sorted(value.labels or ()))}",
+                    f"{_shown_set(first_set)} but {value.display or 'this term'} has "
+                    f"{_shown_set(value.labels or ())}",
                     [first.span, value.span],
                     hint="free indices are those that appear once in a term; add or remove indices so every term "
                     "has the same set",
@@ -940,6 +940,12 @@ def _index_names_used(e: Any) -> set[str]:
         elif isinstance(node, (ast.Paren, ast.Neg)):
             stack.append(node.expr if isinstance(node, ast.Paren) else node.operand)
     return found
+
+
+def _shown_set(labels: Any) -> str:
+    """Free indices for a message: batch axes show as the '...' the user wrote, once."""
+    names = sorted(x for x in labels if not batch.is_batch(x))
+    return index_set((["..."] if any(batch.is_batch(x) for x in labels) else []) + names)
 
 
 def _convention_hint(label: str, occurrences: dict[str, list[Any]]) -> str:
