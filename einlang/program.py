@@ -280,6 +280,20 @@ class Program:
             + str(bound.plan)
         )
 
+    def result_indices(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> tuple[str, ...] | None:
+        """The index each axis of the result carries, in order (``None`` for an unindexed value).
+
+        With an implicit output the order is alphabetical (numpy's rule), which is easy to forget:
+        this says it, for the given tensors (arrays or shapes).
+
+        >>> Program("B_ki A_ij").result_indices(A=(2, 3), B=(4, 2))
+        ('j', 'k')
+        >>> Program("C_kj = B_ki A_ij").result_indices(A=(2, 3), B=(4, 2))
+        ('k', 'j')
+        """
+        kwargs = tensor_mapping(tensors, kwargs)
+        return self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()}).lowered.labels
+
     def to_einsum(self) -> str:
         """The equivalent ``numpy.einsum`` equation, for a program that is one product of tensors.
 
