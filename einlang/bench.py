@@ -20,6 +20,7 @@ import numpy as np
 import opt_einsum
 
 import einlang
+from einlang.bench_cli import format_seconds
 
 
 @dataclass
@@ -62,12 +63,15 @@ def small_matmul(repeat: int) -> list[Row]:
     ]
 
 
-def chain(repeat: int) -> list[Row]:
-    n = 200
-    rng = np.random.default_rng(1)
+def chain_operands(n: int, seed: int) -> tuple[einlang.Program, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``A_ij B_jk C_kl v_l`` compiled, and random n×n matrices A, B, C and a vector v."""
+    rng = np.random.default_rng(seed)
     A, B, C = (rng.random((n, n)) for _ in range(3))
-    v = rng.random(n)
-    prog = einlang.compile("A_ij B_jk C_kl v_l")
+    return einlang.compile("A_ij B_jk C_kl v_l"), A, B, C, rng.random(n)
+
+
+def chain(repeat: int) -> list[Row]:
+    prog, A, B, C, v = chain_operands(200, seed=1)
     np.testing.assert_allclose(prog(A=A, B=B, C=C, v=v), A @ (B @ (C @ v)))
     t_np, t_oe = paired(
         lambda: np.einsum("ij,jk,kl,l->i", A, B, C, v, optimize=True),
@@ -128,22 +132,10 @@ def naive_loops(repeat: int) -> list[Row]:
 
 def contraction_order(repeat: int) -> list[Row]:
     """Why contraction order matters: the same chain on the numpy backend (no path) and opt."""
-    n = 60
-    rng = np.random.default_rng(4)
-    A, B, C = (rng.random((n, n)) for _ in range(3))
-    v = rng.random(n)
-    prog = einlang.compile("A_ij B_jk C_kl v_l")
+    prog, A, B, C, v = chain_operands(60, seed=4)
     t_opt, t_np = paired(lambda: prog(A=A, B=B, C=C, v=v), lambda: prog(A=A, B=B, C=C, v=v, backend="numpy"), 5, repeat)
     return [Row("A_ij B_jk C_kl v_l, n=60: opt vs numpy backend", t_opt, t_np, "backend='numpy'", t_opt / t_np,
                 "(informative)", True)]
-
-
-def format_seconds(s: float) -> str:
-    if s >= 1:
-        return f"{s:.2f} s"
-    if s >= 1e-3:
-        return f"{s * 1e3:.2f} ms"
-    return f"{s * 1e6:.2f} µs"
 
 
 def main(argv: list[str] | None = None) -> int:

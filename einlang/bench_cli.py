@@ -14,6 +14,7 @@ import argparse
 import statistics
 import sys
 import time
+import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -22,7 +23,6 @@ import numpy as np
 
 from . import errors as E
 from .backends import available_backends
-from .config import get_options
 from .program import BoundProgram
 from .semantics.lower import SPECIAL_NAMES
 from .syntax import ast
@@ -33,11 +33,10 @@ PLOT_INSTALL_HINT = "pip install 'einlang[plot]'   (or: pip install matplotlib)"
 
 def format_seconds(seconds: float) -> str:
     """A duration with three significant digits and a unit a person reads at a glance."""
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
-        if seconds >= scale or unit == "ns":
-            value = seconds / scale
-            return f"{value:.2f} {unit}" if value < 10 else f"{value:.3g} {unit}" if value < 100 else f"{value:.0f} {unit}"
-    raise AssertionError("unreachable")
+    unit, scale = next(((u, s) for u, s in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)) if seconds >= s), ("ns", 1e-9))
+    value = seconds / scale
+    number = f"{value:.2f}" if value < 10 else f"{value:.3g}" if value < 100 else f"{value:.0f}"
+    return f"{number} {unit}"
 
 
 def measure(fn: Callable[[], Any], budget: float = 0.25, repeat: int = 5) -> tuple[float, Any]:
@@ -50,13 +49,7 @@ def measure(fn: Callable[[], Any], budget: float = 0.25, repeat: int = 5) -> tup
     if first >= budget:
         return first, value
     number = max(1, min(100_000, int(budget / repeat / max(first, 1e-7))))
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times), value
+    return statistics.median(timeit.repeat(fn, number=number, repeat=repeat)) / number, value
 
 
 @dataclass(slots=True)
@@ -84,19 +77,6 @@ def results_agree(value: Any, reference: Any) -> bool:
     return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12 * max(scale, 1.0), equal_nan=True))
 
 
-def skip_reason(bound: BoundProgram, backend: str) -> str:
-    """Why ``backend`` cannot run this program within the current limits ("" when it can)."""
-    try:
-        run = bound.runner(backend)
-    except E.ResourceLimitError as err:
-        return err.message
-    iterations = getattr(run, "iterations", None)
-    limit = get_options().naive_iteration_limit
-    if iterations is not None and iterations > limit:
-        return f"{iterations:,} loop iterations, above the naive limit of {limit:,}"
-    return ""
-
-
 def time_backends(
     bound: BoundProgram, inputs: Sequence[Any], backends: Sequence[str] | None = None, budget: float = 0.25
 ) -> list[Timing]:
@@ -104,12 +84,10 @@ def time_backends(
     timings: list[Timing] = []
     reference: Any = None
     for backend in backends or available_backends():
-        reason = skip_reason(bound, backend)
-        if reason:
-            timings.append(Timing(backend, None, note=reason))
-            continue
-        run = bound.runner(backend)
         try:
+            # over the naive iteration limit or the memory limit, the runner (or its first call) says so
+            # before any work is done: that backend is skipped with the reason
+            run = bound.runner(backend)
             seconds, value = measure(lambda run=run: run(list(inputs)), budget=budget)
         except E.EinlangError as err:
             timings.append(Timing(backend, None, note=err.message))
@@ -137,10 +115,11 @@ def format_comparison(timings: Sequence[Timing]) -> str:
         else:
             result = "agrees" if t.agrees else f"DIFFERS from {reference}"
         rows.append((t.backend, format_seconds(t.seconds), speedup, result))
-    return _table(rows)
+    return format_table(rows)
 
 
-def _table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+def format_table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """Columns padded to their widest cell, a rule under the header row; ``right`` columns right-aligned."""
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
@@ -166,6 +145,7 @@ def tensor_ranks(text: str) -> dict[str, int]:
             raise E.RankMismatchError(f"{name} is used with {ranks[name]} and with {rank} indices", [node.span])
 
     def walk(node: Any) -> None:
+        children: Sequence[Any] = ()
         if isinstance(node, ast.Word):
             head, _, tail = node.text.rpartition("_")
             if head and tail.isalpha():
@@ -176,20 +156,22 @@ def tensor_ranks(text: str) -> dict[str, int]:
             note(node.name, len(node.indices), node)
         elif isinstance(node, ast.Name):
             note(node.name, 0, node)
-        elif isinstance(node, (ast.Call, ast.Array)):
-            for child in node.args if isinstance(node, ast.Call) else node.items:
-                walk(child)
-        elif isinstance(node, (ast.Paren, ast.Neg)):
-            walk(node.expr if isinstance(node, ast.Paren) else node.operand)
+        elif isinstance(node, ast.Call):
+            children = node.args
+        elif isinstance(node, ast.Array):
+            children = node.items
+        elif isinstance(node, ast.Paren):
+            children = [node.expr]
+        elif isinstance(node, ast.Neg):
+            children = [node.operand]
         elif isinstance(node, ast.Product):
-            for child in node.factors:
-                walk(child)
+            children = node.factors
         elif isinstance(node, ast.Div):
-            walk(node.numerator)
-            walk(node.denominator)
+            children = [node.numerator, node.denominator]
         elif isinstance(node, ast.Sum):
-            for _, child in node.terms:
-                walk(child)
+            children = [child for _, child in node.terms]
+        for child in children:
+            walk(child)
 
     for stmt in program.statements:
         if isinstance(stmt, ast.Definition):
@@ -247,7 +229,7 @@ def format_bench(rows: Sequence[BenchRow]) -> str:
             else:
                 cells.append(format_seconds(t.seconds) + ("" if t.agrees in (None, True) else " (differs!)"))
         table.append((str(row.size), *cells))
-    text = _table(table, right=range(len(table[0])))
+    text = format_table(table, right=range(len(table[0])))
     if skipped:
         text += "\n— skipped: over the naive iteration limit or the memory limit"
     return text

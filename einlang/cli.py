@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from . import errors as E
 from .backends import available_backends
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -44,13 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_statements(text: str, name: str, backend: str | None) -> int:
     """Run a script; print bare expressions' values on stdout, the first error on stderr."""
-    from .repl import Repl, ReplSession
+    from .repl import CommandError, Repl, ReplSession
 
     repl = Repl(ReplSession(backend), out=sys.stdout, err=sys.stderr, show_assignments=False)
     # stop at the first error: later statements usually depend on the failed one
-    from . import errors as E
-    from .repl import CommandError
-
     try:
         repl.run_script(text, name)
     except (E.EinlangError, CommandError) as err:
@@ -84,7 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(Path(args.out), quick=args.quick)
         if args.command == "bench":
             from . import bench_cli
-            from . import errors as E
 
             try:
                 return bench_cli.run(args)
@@ -95,7 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
-    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

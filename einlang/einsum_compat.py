@@ -205,7 +205,7 @@ def build_program(equation: str, arrays: Sequence[np.ndarray], strict: bool = Fa
     inputs = tuple(ir.Input(f"operand{k}", a.shape, a.dtype) for k, a in enumerate(arrays))
     operands = tuple(ir.Operand(node, lab, f"operand{k}") for k, (node, lab) in enumerate(zip(inputs, labels)))
     if dtype is None:
-        dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(float)
+        dtype = _result_dtype(arrays)
     shape = tuple(sizes[label] for label in output)
     node = ir.Contract(operands, output, 1, shape, dtype, dict(sizes))
     return ir.LoweredProgram(inputs, (*inputs, node), node, output)
@@ -302,7 +302,7 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
     key = (equation, strict, name, tuple([(a.shape, a.dtype) for a in arrays]))
     entry = _CACHE.get(key)
     if entry is None:
-        result_dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(float)
+        result_dtype = _result_dtype(arrays)
         wraps = name == "naive" and result_dtype.kind in "iu"
         bound = BoundProgram(build_program(equation, arrays, strict, np.dtype(object) if wraps else None))
         entry = _CACHE.put(key, (bound.runner(name), result_dtype if wraps else None, bound.lowered.result.shape, bound))

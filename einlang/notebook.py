@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from fractions import Fraction
 from numbers import Number
 from typing import Any
 
@@ -44,11 +43,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _is_tensor(value: Any) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return True
+    """Arrays of numbers and numbers (bool and Fraction are Numbers; numpy scalars are np.generic)."""
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "biufcO"
-    return isinstance(value, (Number, Fraction, np.generic)) and not isinstance(value, np.datetime64)
+    return isinstance(value, (Number, np.generic)) and not isinstance(value, np.datetime64)
 
 
 def run_magic(shell: Any, line: str, cell: str | None = None) -> Any:

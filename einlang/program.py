@@ -25,6 +25,7 @@ from .backends import get_backend
 from .config import get_options
 from .plan import Plan, build_plan, symbol
 from .semantics import ir
+from .semantics.describe import dims
 from .semantics.lower import Scope, lower_program
 from .syntax import ast
 from .syntax.parser import parse
@@ -136,21 +137,35 @@ class BoundProgram:
             self._plan = build_plan(self.lowered)
         return self._plan
 
-    def check_memory(self, backend: str = "opt") -> None:
-        """Refuse, before any allocation, a plan whose result or intermediates exceed the memory limit."""
+    def check_memory(self, backend: str = "opt") -> int:
+        """Refuse, before any allocation, a plan whose result or intermediates exceed the memory limit;
+        return the bytes of the largest array ``backend`` creates."""
         limit = get_options().memory_limit
         plan = self.plan
         name, shape, elements, span = plan.largest_array(backend)
         nbytes = elements * plan.itemsize
         if nbytes > limit:
-            shown = "×".join(map(str, shape)) or "scalar"
             raise E.MemoryLimitError(
-                f"the largest array this needs, {name} ({shown}), has {elements:,} elements = {nbytes:,} bytes, "
+                f"the largest array this needs, {name} ({dims(shape)}), has {elements:,} elements = {nbytes:,} bytes, "
                 f"above the memory limit of {limit:,} bytes",
                 span,
                 hint="contract in another order, use smaller tensors, or raise the limit: "
                 "einlang.set_options(memory_limit=...)",
             )
+        return nbytes
+
+    def explain(self) -> str:
+        """The naive backend's loop program, then the plan the opt backend follows."""
+        from .backends.naive import generate
+
+        generated = generate(self.lowered)
+        return (
+            "# naive backend: every index combination, as the convention reads\n"
+            + generated.source
+            + f"# {generated.iterations:,} loop iterations\n\n"
+            + "opt backend plan:\n"
+            + str(self.plan)
+        )
 
     def runner(self, backend: str) -> Callable[[list[Any]], Any]:
         run = self._runners.get(backend)
@@ -163,9 +178,7 @@ class BoundProgram:
         with self._lock:
             run = self._runners.get(backend)
             if run is None:
-                self.check_memory(backend)
-                name, shape, elements, span = self.plan.largest_array(backend)
-                self.memory_needed[backend] = elements * self.plan.itemsize
+                self.memory_needed[backend] = self.check_memory(backend)
                 inner = impl.prepare(self.lowered, self.plan)
                 if self.scalar_result:
                     def run(inputs, _inner=inner):
@@ -244,14 +257,18 @@ class Program:
             raise E.InputValueError(f"cannot compute with these values: {exc}") from None
 
     # -- inspection -------------------------------------------------------------------------------
+    def _bind_shapes(self, tensors: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> BoundProgram:
+        """Bind to arrays, or to shapes given as tuples (no memory used), for the inspection methods."""
+        kwargs = tensor_mapping(tensors, kwargs)
+        return self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()})
+
     def plan(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Plan:
         """The contraction plan for these tensors (arrays, or shapes given as tuples).
 
         >>> Program("A_ij B_jk").plan(A=(2, 3), B=(3, 4)).opt_flops  # 2·3·4 products and as many additions
         48
         """
-        kwargs = tensor_mapping(tensors, kwargs)
-        return self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()}).plan
+        return self._bind_shapes(tensors, kwargs).plan
 
     def explain(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> str:
         """The naive backend's loop program for these shapes, then the plan the opt backend follows.
@@ -267,18 +284,7 @@ class Program:
             return T1
         # 3 loop iterations
         """
-        kwargs = tensor_mapping(tensors, kwargs)
-        bound = self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()})
-        from .backends.naive import generate
-
-        generated = generate(bound.lowered)
-        return (
-            "# naive backend: every index combination, as the convention reads\n"
-            + generated.source
-            + f"# {generated.iterations:,} loop iterations\n\n"
-            + "opt backend plan:\n"
-            + str(bound.plan)
-        )
+        return self._bind_shapes(tensors, kwargs).explain()
 
     def result_indices(self, tensors: Mapping[str, Any] | None = None, /, **kwargs: Any) -> tuple[str, ...] | None:
         """The index each axis of the result carries, in order (``None`` for an unindexed value).
@@ -291,8 +297,7 @@ class Program:
         >>> Program("C_kj = B_ki A_ij").result_indices(A=(2, 3), B=(4, 2))
         ('k', 'j')
         """
-        kwargs = tensor_mapping(tensors, kwargs)
-        return self.bind({n: shape_placeholder(n, v) for n, v in kwargs.items()}).lowered.labels
+        return self._bind_shapes(tensors, kwargs).lowered.labels
 
     def to_einsum(self) -> str:
         """The equivalent ``numpy.einsum`` equation, for a program that is one product of tensors.

@@ -39,11 +39,11 @@ import numpy as np
 
 from . import errors as E
 from .backends import available_backends, get_backend
+from .bench_cli import format_comparison, format_seconds, format_table, measure, time_backends
 from .config import get_options, set_options
 from .functions import ELEMENTWISE
 from .plan import format_indices
 from .program import BoundProgram
-from .semantics import ir
 from .semantics.callables import EinFunction, PyFunction
 from .session import Session, StatementResult
 from .syntax.parser import parse
@@ -127,28 +127,17 @@ class ReplSession(Session):
     """A :class:`Session` with the REPL's helpers bound, and a progress bar around long naive runs."""
 
     def __init__(self, backend: str | None = None, progress: ProgressBar | None = None, **tensors: Any) -> None:
-        super().__init__(backend, **tensors)
+        super().__init__(backend, helpers=HELPERS, **tensors)
         self.progress = progress
-        self._install_helpers()
-
-    def _install_helpers(self) -> None:
-        for name, function in HELPERS.items():
-            self._functions.setdefault(name, function)  # a library function of the same name wins
-
-    def reset(self) -> None:
-        super().reset()
-        self._install_helpers()
 
     @property
     def current_backend(self) -> str:
         return self.backend or get_options().backend
 
-    def _run(self, lowered: ir.LoweredProgram, backend: str | None) -> Any:
-        if self.progress is None or (backend or self.current_backend) != "naive":
-            return super()._run(lowered, backend)
-        iterations = getattr(BoundProgram(lowered).runner("naive"), "iterations", 0)
-        with self.progress(iterations):
-            return super()._run(lowered, backend)
+    def evaluating(self, run: Any, backend: str) -> contextlib.AbstractContextManager[None]:
+        if self.progress is None or backend != "naive":
+            return contextlib.nullcontext()
+        return self.progress(getattr(run, "iterations", 0))
 
 
 # -- progress -------------------------------------------------------------------------------------------
@@ -208,20 +197,23 @@ class ProgressBar:
 
 
 def _seconds(seconds: float) -> str:
-    from .bench_cli import format_seconds
-
     return format_seconds(seconds) if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
 # -- printing results -----------------------------------------------------------------------------------
+def dims_text(shape: tuple[int, ...]) -> str:
+    """``3×2``; ``scalar`` for rank 0 (the compact form for headers and tables; error messages use
+    :func:`einlang.semantics.describe.shape_words`, "a 3×2 matrix")."""
+    return "×".join(map(str, shape)) or "scalar"
+
+
 def shape_text(value: Any) -> str:
     """``(3×2)``; ``(scalar)`` for a number.
 
     >>> shape_text(np.zeros((3, 2)))
     '(3×2)'
     """
-    shape = np.shape(value)
-    return f"({'×'.join(map(str, shape))})" if shape else "(scalar)"
+    return f"({dims_text(np.shape(value))})"
 
 
 def value_text(value: Any) -> str:
@@ -262,9 +254,9 @@ def needs_more_input(text: str) -> bool:
     try:
         parse(text)
     except E.EinlangSyntaxError as err:
-        return bool(getattr(err, "incomplete", False))
-    except E.EinlangError:
-        return False
+        return err.incomplete
+    except E.EinlangError:  # a complete statement with another mistake: submit it, the error shows
+        pass
     return False
 
 
@@ -370,19 +362,13 @@ class Repl:
                 self.statements(payload, name)
 
     def statements(self, text: str, name: str) -> None:
-        program = parse(text, name)  # a syntax error anywhere stops before anything runs
-        for stmt in program.statements:
-            result = self._execute(stmt)
+        # one statement at a time, printed as it finishes; a syntax error anywhere stops before anything runs
+        for result in self.session.execute_each(text, name):
             if result.kind == "expression":
-                value = result.value
-                self.session["_"] = value if isinstance(value, np.ndarray) else np.asarray(value)
+                self.session["_"] = result.value  # binding makes a number an array
                 self.print(format_result(result))
             elif self.show_assignments:
                 self.print(format_result(result))
-
-    def _execute(self, stmt: Any) -> StatementResult:
-        # one statement at a time, with spans into the whole text: errors point at the right line
-        return self.session._execute_statement(stmt, None)
 
     # -- load / save ------------------------------------------------------------------------------
     def load_line(self, line: str) -> None:
@@ -438,15 +424,13 @@ class Repl:
     def cmd_vars(self, arg: str) -> None:
         tensors = self.session.tensors
         rows = [("name", "shape", "dtype")] + [
-            (name, "×".join(map(str, a.shape)) or "scalar", str(a.dtype)) for name, a in tensors.items()
+            (name, dims_text(a.shape), str(a.dtype)) for name, a in tensors.items()
         ]
         if len(rows) == 1 and not self.session.definitions:
             self.print("nothing bound yet (try  x = rand(3))")
             return
         if len(rows) > 1:
-            from .bench_cli import _table
-
-            self.print(_table(rows))
+            self.print(format_table(rows))
         for text in self.session.definitions.values():
             self.print(text)
 
@@ -455,12 +439,7 @@ class Repl:
             if name in self.session:
                 del self.session[name]
             elif name in self.session.definitions:
-                del self.session.definitions[name]
-                self.session._functions.pop(name, None)
-                from .library import registry
-
-                if name in registry():  # a definition that shadowed a library function: bring it back
-                    self.session._functions[name] = registry()[name]
+                self.session.undefine(name)  # a library function or helper it shadowed comes back
             else:
                 raise E.UndefinedNameError(f"{name} is not bound in this session")
             self.print(f"deleted {name}")
@@ -489,22 +468,17 @@ class Repl:
         return bound, [self.session[name] for name in bound.input_names]
 
     def cmd_time(self, arg: str) -> None:
-        from .bench_cli import format_seconds, measure, skip_reason
-
         bound, inputs = self._bound(arg, ":time")
         backend = self.session.current_backend
-        reason = skip_reason(bound, backend)
-        if reason:
-            raise E.NaiveIterationLimitError(
-                f"{backend} backend: {reason}", hint="try :backend opt, or :set naive_iteration_limit N"
-            )
-        run = bound.runner(backend)
-        seconds, _ = measure(lambda: run(inputs))
+        try:  # over a limit, the runner (or its first call) raises before any loop runs
+            run = bound.runner(backend)
+            seconds, _ = measure(lambda: run(inputs))
+        except E.NaiveIterationLimitError as err:
+            err.hint = "try :backend opt, or :set naive_iteration_limit N"  # the REPL's words for the remedy
+            raise
         self.print(f"{backend}: {format_seconds(seconds)} per evaluation (median of repeats)")
 
     def cmd_compare(self, arg: str) -> None:
-        from .bench_cli import format_comparison, time_backends
-
         bound, inputs = self._bound(arg, ":compare")
         self.print(format_comparison(time_backends(bound, inputs)))
 
@@ -725,7 +699,7 @@ def completion_words(session: Session) -> dict[str, str]:
         elif isinstance(function, (EinFunction, PyFunction)):
             words[name] = "helper" if name in HELPERS else "library"
     for name, array in session.tensors.items():
-        words[name] = f"tensor {'×'.join(map(str, array.shape)) or 'scalar'}"
+        words[name] = f"tensor {dims_text(array.shape)}"
     return words
 
 

@@ -13,6 +13,7 @@ np.int64(22)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,12 +54,13 @@ class Session:
     (('x', 'n'), True)
     """
 
-    def __init__(self, backend: str | None = None, **tensors: Any) -> None:
-        from .library import registry
-
+    def __init__(self, backend: str | None = None, *, helpers: Mapping[str, Any] | None = None, **tensors: Any) -> None:
         self.backend = backend
+        # functions bound beneath the library's (a front end's conveniences, such as the REPL's rand):
+        # a library function of the same name wins, and reset() brings them back
+        self.helpers: dict[str, Any] = dict(helpers or {})
         self._tensors: dict[str, np.ndarray] = {}
-        self._functions: dict[str, Any] = dict(registry())
+        self._functions: dict[str, Any] = self._initial_functions()
         self.history: list[str] = []  # source of each statement that ran without error
         self.definitions: dict[str, str] = {}
         for name, value in tensors.items():
@@ -109,12 +111,33 @@ class Session:
         >>> s.names()
         ()
         """
-        from .library import registry
-
         self._tensors.clear()
-        self._functions = dict(registry())
+        self._functions = self._initial_functions()
         self.history.clear()
         self.definitions.clear()
+
+    def _initial_functions(self) -> dict[str, Any]:
+        from .library import registry
+
+        return {**self.helpers, **registry()}
+
+    def undefine(self, name: str) -> None:
+        """Remove a definition made in this session; a library function or helper it shadowed returns.
+
+        >>> s = Session()
+        >>> s.run("def dot(u, v) = 2 u_i v_i")
+        >>> s.undefine("dot")
+        >>> s.run("dot([1, 2], [3, 4])")
+        np.int64(11)
+        """
+        if name not in self.definitions:
+            raise E.UndefinedNameError(f"{name} is not defined in this session")
+        del self.definitions[name]
+        shadowed = self._initial_functions().get(name)
+        if shadowed is None:
+            del self._functions[name]
+        else:
+            self._functions[name] = shadowed
 
     # -- running ----------------------------------------------------------------------------------
     def _scope(self) -> Scope:
@@ -136,11 +159,15 @@ class Session:
         >>> [(r.kind, r.name, r.labels) for r in Session().execute("v = [1, 2]; v_i v_j")]
         [('assignment', 'v', None), ('expression', None, ('i', 'j'))]
         """
+        return list(self.execute_each(text, name, backend))
+
+    def execute_each(self, text: str, name: str = "<input>", backend: str | None = None) -> Iterator[StatementResult]:
+        """Like :meth:`execute`, but yields what each statement did as soon as it has run (a front end
+        prints a result before the next statement starts). The whole text is parsed first: a syntax
+        error anywhere stops it before anything runs."""
         program = parse(text, name)
-        results: list[StatementResult] = []
         for stmt in program.statements:
-            results.append(self._execute_statement(stmt, backend))
-        return results
+            yield self._execute_statement(stmt, backend)
 
     def _execute_statement(self, stmt: ast.Statement, backend: str | None) -> StatementResult:
         text = stmt.span.text if stmt.span is not None else ""
@@ -161,14 +188,20 @@ class Session:
         self.history.append(text)
         return StatementResult(bound_name, result, value.labels, kind, text)
 
+    def evaluating(self, run: Any, backend: str) -> contextlib.AbstractContextManager[None]:
+        """A hook around each evaluation (``run`` is the backend's prepared runner; a naive one has
+        ``run.iterations``): the REPL shows a progress bar here. Does nothing by default."""
+        return contextlib.nullcontext()
+
     def _run(self, lowered: ir.LoweredProgram, backend: str | None) -> Any:
-        bound = BoundProgram(lowered)
         from .config import get_options
 
-        run = bound.runner(backend or self.backend or get_options().backend)
+        backend = backend or self.backend or get_options().backend
+        run = BoundProgram(lowered).runner(backend)
         inputs = [self._tensors[node.name] for node in lowered.inputs]
         try:
-            return run(inputs)
+            with self.evaluating(run, backend):
+                return run(inputs)
         except E.EinlangError:
             raise
         except (ArithmeticError, TypeError, ValueError) as exc:
@@ -214,16 +247,7 @@ class Session:
             return T1
         # 2 loop iterations
         """
-        from .backends.naive import generate
-
-        bound = self.bound(text)
-        generated = generate(bound.lowered)
-        return (
-            "# naive backend: every index combination, as the convention reads\n"
-            + generated.source
-            + f"# {generated.iterations:,} loop iterations\n\nopt backend plan:\n"
-            + str(bound.plan)
-        )
+        return self.bound(text).explain()
 
 
 def _lowered(scope: Scope, value: Any) -> ir.LoweredProgram:

@@ -33,11 +33,37 @@ def backend(request) -> str:
     return request.param
 
 
-def assert_same(actual, expected, *, exact: bool = False) -> None:
-    """Compare an einlang result with a reference: shape always, dtype kind and value exactly when asked."""
+def assert_same(actual, expected, *, exact: bool = False, strict: bool = False) -> None:
+    """Compare an einlang result with a reference: shape always, dtype kind and value exactly when asked.
+
+    ``strict`` (the numpy drop-in promise) also asks for the same kind of object (an array, or a numpy
+    scalar for a rank-0 result) and the same dtype, with a tolerance that suits single precision.
+    """
+    if strict:
+        assert type(actual) is type(expected), (type(actual), type(expected))
     actual_arr, expected_arr = np.asarray(actual), np.asarray(expected)
     assert actual_arr.shape == expected_arr.shape, f"shape {actual_arr.shape} != {expected_arr.shape}"
+    if strict:
+        assert actual_arr.dtype == expected_arr.dtype, f"dtype {actual_arr.dtype} != {expected_arr.dtype}"
     if exact or actual_arr.dtype == object or expected_arr.dtype == object:
-        assert actual_arr.tolist() == expected_arr.tolist()
+        assert actual_arr.tolist() == expected_arr.tolist()  # Fractions and Python ints stay exact
+    elif strict and expected_arr.dtype.kind not in "fc":
+        np.testing.assert_array_equal(actual_arr, expected_arr)  # integers and booleans: no tolerance
     else:
-        np.testing.assert_allclose(actual_arr, expected_arr, rtol=1e-9, atol=1e-9)
+        tolerance = 1e-9
+        if strict:
+            tolerance = 1e-4 if expected_arr.dtype in (np.float32, np.complex64) else 1e-10
+        np.testing.assert_allclose(actual_arr, expected_arr, rtol=tolerance, atol=tolerance)
+
+
+def assert_only_einlang_errors(text, tensors: dict, backend: str = "opt") -> None:
+    """Compile and run ``text``: it may answer or raise an EinlangError (whose rendering must work too),
+    never any other exception."""
+    try:
+        program = einlang.compile(text)
+        with np.errstate(all="ignore"):
+            program(tensors, backend=backend)
+    except einlang.EinlangError as err:
+        str(err)  # rendering the message must not fail either
+    except RecursionError as err:  # pragma: no cover - the failure being tested for
+        raise AssertionError(f"RecursionError for {text!r}") from err

@@ -8,7 +8,6 @@ import pytest
 import einlang
 from einlang import errors as E
 
-BACKENDS = einlang.backends()
 rng = np.random.default_rng(7)
 
 
@@ -51,7 +50,6 @@ def _arrays(shapes):
     return {name: _r(*shape) for name, shape in shapes.items()}
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("program", "equation", "shapes"), CASES, ids=[f"{p}|{s}" for p, _, s in CASES])
 def test_batch_matches_numpy(backend, program, equation, shapes):
     arrays = _arrays(shapes)
@@ -63,7 +61,6 @@ def test_batch_matches_numpy(backend, program, equation, shapes):
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_batch_in_sums_elementwise_and_parentheses(backend):
     A, B, x = _r(4, 2, 3), _r(4, 2, 3), _r(4, 3)
     got = einlang.evaluate("C_{...ij} = A_{...ij} + B_{...ij}", A=A, B=B, backend=backend)
@@ -76,7 +73,6 @@ def test_batch_in_sums_elementwise_and_parentheses(backend):
     np.testing.assert_allclose(got, np.linalg.norm(x, axis=-1))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_batch_in_definitions_and_calls(backend):
     A, B = _r(5, 2, 3), _r(5, 3, 4)
     program = "def bmm(X, Y)_{...ik} = X_{...ij} Y_{...jk}\nC_{...ik} = bmm(A, B)_{...ik}"
@@ -86,7 +82,6 @@ def test_batch_in_definitions_and_calls(backend):
     np.testing.assert_allclose(got, (A @ B) @ np.arange(4.0))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_batch_in_a_session(backend):
     s = einlang.Session(backend=backend, A=_r(3, 2, 2), x=_r(3, 2))
     y = s.run("y_{...i} = A_{...ij} x_{...j}")
@@ -95,7 +90,6 @@ def test_batch_in_a_session(backend):
     np.testing.assert_allclose(s.run("y_{...i} y_{...i}"), (y * y).sum(-1))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_integer_batch_keeps_integers(backend):
     A, B = np.arange(24).reshape(2, 3, 4), np.arange(8).reshape(4, 2)
     got = einlang.evaluate("A_{...ij} B_{jk}", A=A, B=B, backend=backend)
@@ -126,7 +120,6 @@ def test_batch_shapes_that_do_not_broadcast_name_both_tensors_and_shapes():
     assert isinstance(info.value, ValueError)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_numpy_refuses_the_same_shapes(backend):
     A, B = np.ones((7, 3, 2, 4)), np.ones((5, 4, 2))
     with pytest.raises(ValueError):

@@ -252,3 +252,15 @@ if __name__ == "__main__":  # python tests/test_docs.py --update docs/errors.md 
         sys.exit(__doc__)
     for arg in sys.argv[2:]:
         print(f"{arg}: {update(Path(arg).name)} outputs updated")
+
+
+def test_the_readme_error_example_is_what_einlang_prints():
+    import numpy as np
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```text\n>>> (.*?)\n(.*?)```", readme, re.S)
+    assert block is not None
+    shown = block.group(2).split(": ", 1)[1].rstrip("\n")
+    with pytest.raises(einlang.errors.SizeMismatchError) as info:
+        einlang.evaluate("A_ij B_jk", A=np.ones((3, 4)), B=np.ones((5, 2)))
+    assert str(info.value) == shown

@@ -281,7 +281,7 @@ def test_invalid_index_is_its_own_error():
 def test_subscript_needs_no_space_hint():
     with pytest.raises(EinlangSyntaxError) as info:
         parse("f(x) _{ij}")
-    assert info.value.hint is None or "_" in info.value.hint
+    assert info.value.hint is not None and "no space" in info.value.hint
 
 
 def test_nesting_limit_is_an_error_not_a_recursion_error():

@@ -56,7 +56,6 @@ EMPTY = {  # by hand: no columns, so nothing to orthonormalise, nothing dependen
 }
 
 
-@pytest.mark.parametrize("backend", einlang.backends())
 @pytest.mark.parametrize("name", list(EMPTY))
 def test_empty_matrices_reach_python_functions_with_their_shape(name, backend):
     """The naive backend passes values as nested lists: a 0×0 matrix must still arrive as 0×0."""

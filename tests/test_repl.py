@@ -170,7 +170,10 @@ def test_save_and_load_round_trip(tmp_path, suffix):
 def test_load_errors_are_reported_not_raised(tmp_path):
     repl, out = make_repl()
     assert "cannot read" in run(repl, out, f'x = load("{tmp_path / "missing.npy"}")')
-    assert "must end in .npy, .npz or .csv" in run(repl, out, 'save(x, "x.txt")') or "not bound" in out.getvalue()
+    assert "x is not bound" in run(repl, out, f'save(x, "{tmp_path / "x.npy"}")')  # the failed load bound nothing
+    run(repl, out, "x = [1, 2]")
+    assert "must end in .npy, .npz or .csv" in run(repl, out, f'save(x, "{tmp_path / "x.txt"}")')
+    assert not (tmp_path / "x.txt").exists()
     run(repl, out, "T = rand(2, 2, 2)")
     assert "rank 3" in run(repl, out, f'save(T, "{tmp_path / "t.csv"}")')
 
@@ -184,6 +187,15 @@ def test_vars_del_and_definitions():
     run(repl, out, ":del A sq")
     assert "A" not in repl.session and "sq" not in repl.session.functions
     assert "E201" in run(repl, out, ":del A")
+
+
+def test_deleting_a_definition_brings_back_the_helper_or_library_function_it_shadowed():
+    repl, out = make_repl()
+    run(repl, out, "def eye(M) = M_ii\ndef dot(u, v) = u_i u_i v_j v_j")
+    run(repl, out, ":del eye dot")
+    run(repl, out, "I = eye(2)")
+    np.testing.assert_array_equal(repl.session["I"], np.eye(2))
+    assert run(repl, out, "dot([1, 2], [3, 4])").splitlines()[1] == "11"
 
 
 def test_backend_command_switches_and_rejects_unknown_names():

@@ -241,18 +241,11 @@ def generate(program: ir.LoweredProgram) -> GeneratedProgram:
     namespace = dict(em.namespace)
     try:
         code = compile(source, "<einlang naive program>", "exec")
-    except (SyntaxError, RecursionError, MemoryError) as exc:
-        # CPython nests at most 20 blocks (a product over ~19+ distinct indices cannot be written as loops)
-        # and its compiler recurses over long expressions (a sum of thousands of terms)
-        if isinstance(exc, SyntaxError) and "nested" in str(exc):
-            depth = max((len(line) - len(line.lstrip())) // 4 for line in em.lines) - 1
-            reason = f"its loops would nest {depth} deep (one loop per index; Python allows about 19)"
-        elif isinstance(exc, SyntaxError):  # pragma: no cover - a bug in this generator, not a user mistake
-            raise
-        else:
-            reason = "its generated Python is too long for Python's compiler"
+    except (RecursionError, MemoryError):
+        # loops never nest past MAX_LOOP_NEST, but CPython's compiler recurses over long expressions
+        # (a sum of thousands of terms)
         raise UnsupportedByBackendError(
-            f"the naive backend cannot run this program: {reason}",
+            "the naive backend cannot run this program: its generated Python is too long for Python's compiler",
             hint="use backend='opt' (the default) or backend='numpy'",
         ) from None
     exec(code, namespace)  # the source is built from validated identifiers and integers only
@@ -317,10 +310,12 @@ def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) 
         em.emit(depth, f"{target} = {const}  # {names[id(node)]} {'×'.join(map(str, node.shape)) or 'scalar'}")
     elif isinstance(node, ir.External):
         fn_name = em.globals.fresh(f"_{node.name}", "_ext")
-        dtypes = [arg.dtype for arg in node.args]
+        kinds = [(arg.dtype, arg.shape) for arg in node.args]
 
-        def call_external(*values, _node=node, _dtypes=dtypes):
-            return _node.call(*[np.array(v, dtype=d) for v, d in zip(values, _dtypes)]).tolist()
+        def call_external(*values, _node=node, _kinds=kinds):
+            # back from nested lists to arrays; the reshape restores what lists lose (0×0 becomes [])
+            arrays = [np.array(v, dtype=dtype).reshape(shape) for v, (dtype, shape) in zip(values, _kinds)]
+            return _node.call(*arrays).tolist()
 
         em.namespace[fn_name] = call_external
         args = ", ".join(em.var[id(a)] for a in node.args)
@@ -334,13 +329,12 @@ class NaiveBackend:
     description = "generated Python loops over every index combination (the teaching reference)"
 
     def prepare(self, program: ir.LoweredProgram, plan=None):
-        planned = sum(_iterations(node) for node in program.nodes)
-        _check_iterations(planned)  # before generating: the loops' constants (deltas) can be big
+        iterations = sum(_iterations(node) for node in program.nodes)
+        _check_iterations(iterations)  # before generating: the loops' constants (deltas) can be big
         generated = generate(program)
         function = generated.function
         result = program.result
         shape, dtype = result.shape, result.dtype
-        iterations = generated.iterations
 
         def run(inputs):
             _check_iterations(iterations)

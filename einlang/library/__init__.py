@@ -31,24 +31,20 @@ _PYTHON: dict[str, PyFunction] = {}
 _PYTHON_API: dict[str, Callable[..., Any]] = {}  # Python-facing versions that return more (pagerank: ranks, iterations)
 
 
-def register_python(function: PyFunction) -> PyFunction:
-    """Make a Python function callable from einlang by name."""
+def register_python(function: PyFunction, python: Callable[..., Any] | None = None) -> PyFunction:
+    """Make a Python function callable from einlang by name.
+
+    ``python``, when given, is what ``einlang.library.<name>`` gives Python callers instead of a
+    wrapper around ``function`` (``pagerank`` returns the ranks and the iteration count, for example).
+    """
     _PYTHON[function.name] = function
+    if python is not None:
+        _PYTHON_API[function.name] = python
     registry.cache_clear()
     wrappers = sys.modules.get(f"{__name__}._python")
     if wrappers is not None:  # a Python wrapper made before this registration would be stale
         wrappers.python_function.cache_clear()
     return function
-
-
-def python_api(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator: the function ``einlang.library.<name>`` gives Python callers (instead of a generated one)."""
-
-    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
-        _PYTHON_API[name] = function
-        return function
-
-    return decorate
 
 
 def _docs_for(source_text: str) -> dict[str, tuple[str, str]]:

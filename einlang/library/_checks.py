@@ -11,7 +11,7 @@ einlang.errors.SizeMismatchError: error[E401]: det(A) needs a square matrix, but
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Number
 from typing import Any
 
@@ -40,6 +40,23 @@ def square(function: str, param: str, shape: Sequence[int]) -> int:
     return int(shape[0])
 
 
+def matrix_to_number(function: str, param: str, dtype: type, square_only: bool = False) -> Callable[..., Any]:
+    """The ``infer`` of a function that takes one matrix (square when ``square_only``) and returns a number.
+
+    >>> matrix_to_number("rank", "A", np.int64)(((2, 3),), (np.dtype(float),), (None,))
+    ((), dtype('int64'))
+    """
+
+    def infer(shapes: Sequence[Sequence[int]], dtypes: Sequence[np.dtype], constants: Sequence[Any]) -> tuple[tuple, np.dtype]:
+        if square_only:
+            square(function, param, shapes[0])
+        else:
+            rank_is(function, param, shapes[0], 2)
+        return (), np.dtype(dtype)
+
+    return infer
+
+
 def same_size(function: str, first: tuple[str, int, str], second: tuple[str, int, str]) -> None:
     """Two sizes that must agree: ``(param, size, what)`` each, e.g. ``("A", 3, "rows")``."""
     (p1, n1, w1), (p2, n2, w2) = first, second
@@ -56,6 +73,11 @@ def scalars(function: str, params: Sequence[str], shapes: Sequence[Sequence[int]
 def real_float(dtypes: Sequence[np.dtype]) -> np.dtype:
     """float64, or complex128 when any input is complex (what numpy's linear algebra returns)."""
     return np.dtype(np.complex128) if any(d.kind == "c" for d in dtypes) else FLOAT
+
+
+def object_as_float(array: np.ndarray) -> np.ndarray:
+    """An object array (of Fractions) as float64, for numpy's linear algebra; any other array unchanged."""
+    return array.astype(np.float64) if array.dtype == object else array
 
 
 def constant_matrix(constant: Any) -> np.ndarray | None:

@@ -74,7 +74,9 @@ def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 def _count(name: str, params: tuple[str, ...], least: int, given: int) -> None:
     if not least <= given <= len(params):
         expected = str(least) if least == len(params) else f"{least} to {len(params)}"
-        raise E.ArgumentCountError(f"{name}({', '.join(params)}) takes {expected} arguments but was given {given}")
+        raise E.ArgumentCountError(
+            f"{name}({', '.join(params)}) takes {expected} argument{'s' if len(params) != 1 else ''} but was given {given}"
+        )
 
 
 def _ein_wrapper(definition: EinFunction) -> Callable[..., Any]:

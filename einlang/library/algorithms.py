@@ -21,7 +21,7 @@ from .. import errors as E
 from ..program import as_array, compile_cached
 from ..semantics.callables import PyFunction
 from . import _checks as C
-from . import python_api, register_python
+from . import register_python
 
 GRAM_SCHMIDT_TOLERANCE = 1e-14  # the course's: a column shorter than this after projection is dependent
 
@@ -91,13 +91,8 @@ def _dimensions(A: np.ndarray) -> int:
     return int(np.count_nonzero(np.any(E_ != 0, axis=0)))
 
 
-def _dimensions_infer(shapes, dtypes, constants):
-    C.rank_is("dimensions", "A", shapes[0], 2)
-    return (), np.dtype(np.int64)
-
-
 register_python(PyFunction(
-    "dimensions", ("A",), _dimensions, _dimensions_infer,
+    "dimensions", ("A",), _dimensions, C.matrix_to_number("dimensions", "A", np.int64),
     "the number of independent columns Gram–Schmidt finds in A (the dimension of the space they span)",
     "dimensions([[1, 2, 0], [1, 2, 1]])  # 2",
 ))
@@ -157,7 +152,7 @@ def power_iteration_full(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> 
 
 def _power_infer(shapes, dtypes, constants):
     n = C.square("power_iteration", "M", shapes[0])
-    C.scalars("power_iteration", ("M", "tol", "max_iter")[1:], shapes[1:])
+    C.scalars("power_iteration", ("tol", "max_iter"), shapes[1:])
     return (n,), np.dtype(np.float64)
 
 
@@ -165,15 +160,6 @@ def _power_impl(M: np.ndarray, tol: np.ndarray | None = None, max_iter: np.ndarr
     return power_iteration_full(M, C.number(tol, 1e-10), int(C.number(max_iter, 10_000)))[0]
 
 
-register_python(PyFunction(
-    "power_iteration", ("M", "tol", "max_iter"), _power_impl, _power_infer,
-    "the dominant eigenvector of M (unit length) by repeating r ← M r / |M r| until it changes by at most tol; "
-    "from Python also the eigenvalue and iteration count",
-    "power_iteration([[2, 0], [0, 1]])  # [1, 0]", min_args=1,
-))
-
-
-@python_api("power_iteration")
 def power_iteration(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple[np.ndarray, float, int]:
     """``(eigenvector, eigenvalue, iterations)`` for the dominant eigenvalue of M.
 
@@ -185,6 +171,14 @@ def power_iteration(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple
     _power_infer((M.shape, (), ()), (M.dtype,), (None, None, None))
     tol, max_iter = C.python_number("power_iteration", "tol", tol), C.python_number("power_iteration", "max_iter", max_iter)
     return power_iteration_full(M, tol, max_iter)
+
+
+register_python(PyFunction(
+    "power_iteration", ("M", "tol", "max_iter"), _power_impl, _power_infer,
+    "the dominant eigenvector of M (unit length) by repeating r ← M r / |M r| until it changes by at most tol; "
+    "from Python also the eigenvalue and iteration count",
+    "power_iteration([[2, 0], [0, 1]])  # [1, 0]", min_args=1,
+), python=power_iteration)
 
 
 # -- PageRank -----------------------------------------------------------------------------------------
@@ -242,15 +236,6 @@ def _pagerank_impl(L: np.ndarray, d: np.ndarray | None = None, tol: np.ndarray |
     return pagerank_full(L, C.number(d, 1.0), C.number(tol, 0.01))[0]
 
 
-register_python(PyFunction(
-    "pagerank", ("L", "d", "tol"), _pagerank_impl, _pagerank_infer,
-    "the course's PageRank of link matrix L (column j: the probabilities of leaving page j), damping d (default 1): "
-    "r ← (d L + (1−d)/n J) r from 100/n per page until it changes by at most tol (default 0.01)",
-    "pagerank([[0, 1], [1, 0]], 0.85)  # [50, 50]", min_args=1,
-))
-
-
-@python_api("pagerank")
 def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) -> tuple[np.ndarray, int]:
     """``(ranks, iterations)``: the ranks sum to 100.
 
@@ -262,6 +247,14 @@ def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) 
     _pagerank_infer((L.shape, (), ()), (L.dtype,), (None, None, None))
     d, tol, max_iter = (C.python_number("pagerank", p, v) for p, v in (("d", d), ("tol", tol), ("max_iter", max_iter)))
     return pagerank_full(L, d, tol, max_iter)
+
+
+register_python(PyFunction(
+    "pagerank", ("L", "d", "tol"), _pagerank_impl, _pagerank_infer,
+    "the course's PageRank of link matrix L (column j: the probabilities of leaving page j), damping d (default 1): "
+    "r ← (d L + (1−d)/n J) r from 100/n per page until it changes by at most tol (default 0.01)",
+    "pagerank([[0, 1], [1, 0]], 0.85)  # [50, 50]", min_args=1,
+), python=pagerank)
 
 
 # -- eigenvalues --------------------------------------------------------------------------------------
@@ -295,14 +288,6 @@ def _eig_impl(A: np.ndarray) -> np.ndarray:
     return values
 
 
-register_python(PyFunction(
-    "eig", ("A",), _eig_impl, _eig_infer,
-    "the eigenvalues of A, largest first (numpy; from Python also the eigenvectors, as columns)",
-    "eig([[2, 1], [1, 2]])  # [3, 1]",
-))
-
-
-@python_api("eig")
 def eig(A: Any) -> tuple[np.ndarray, np.ndarray]:
     """``(eigenvalues, eigenvectors)``, largest eigenvalue first; eigenvector k is column k.
 
@@ -313,3 +298,10 @@ def eig(A: Any) -> tuple[np.ndarray, np.ndarray]:
     A = as_array("A", A)
     _eig_infer((A.shape,), (A.dtype,), (None,))
     return eigen(A)
+
+
+register_python(PyFunction(
+    "eig", ("A",), _eig_impl, _eig_infer,
+    "the eigenvalues of A, largest first (numpy; from Python also the eigenvectors, as columns)",
+    "eig([[2, 1], [1, 2]])  # [3, 1]",
+), python=eig)

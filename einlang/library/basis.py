@@ -28,13 +28,9 @@ TOLERANCE = 1e-10
 GRAM = compile_cached("G_kl = B_ik B_il")
 
 
-def _as_float(B: np.ndarray) -> np.ndarray:
-    return B.astype(np.float64) if B.dtype == object else B
-
-
 def check_orthogonal(B: np.ndarray) -> None:
     """Raise :class:`InputValueError` naming the first zero column or non-orthogonal pair of columns."""
-    G = GRAM(B=_as_float(B))
+    G = GRAM(B=C.object_as_float(B))
     lengths = np.sqrt(np.abs(np.diag(G)))
     scale = max(float(lengths.max(initial=0.0)), 1.0)
     for k, length in enumerate(lengths):
@@ -76,17 +72,12 @@ register_python(PyFunction(
 
 def orthonormal(B: np.ndarray) -> bool:
     """Columns of unit length, mutually orthogonal: BᵀB = I up to rounding."""
-    G = GRAM(B=_as_float(B))
+    G = GRAM(B=C.object_as_float(B))
     return bool(np.allclose(G, np.eye(G.shape[0]), rtol=0, atol=TOLERANCE))
 
 
-def _is_orthonormal_infer(shapes, dtypes, constants):
-    C.rank_is("is_orthonormal", "B", shapes[0], 2)
-    return (), np.dtype(bool)
-
-
 register_python(PyFunction(
-    "is_orthonormal", ("B",), orthonormal, _is_orthonormal_infer,
+    "is_orthonormal", ("B",), orthonormal, C.matrix_to_number("is_orthonormal", "B", bool),
     "1 (true) when the columns of B have length 1 and are mutually orthogonal: gram(B) is the identity",
     "is_orthonormal([[0, 1], [1, 0]])  # 1",
 ))

@@ -23,8 +23,9 @@ import numpy as np
 from .. import errors as E
 from ..program import as_array, compile_cached
 from ..semantics.callables import PyFunction
+from ..semantics.describe import shape_words
 from . import _checks as C
-from . import python_api, register_python
+from . import register_python
 
 SAMPLE_SIZE = 64
 SAMPLE_FILE = "sample_image.npy"
@@ -36,7 +37,7 @@ def _check_image(shape: tuple[int, ...]) -> None:
     if len(shape) not in (2, 3) or 0 in shape:
         raise E.RankMismatchError(
             f"transform_image: image must be grey (height×width) or colour (height×width×channels), "
-            f"but it has shape {shape}"
+            f"but it is {shape_words(shape)}"
         )
 
 
@@ -106,15 +107,6 @@ def _transform_impl(T: np.ndarray, image: np.ndarray, smooth: np.ndarray | None 
     return transform(T, image, bool(C.number(smooth, 0.0)))
 
 
-register_python(PyFunction(
-    "transform_image", ("T", "image", "smooth"), _transform_impl, _transform_infer,
-    "apply a 2×2 transform to a grey or colour image about its centre (x right, y up); smooth=1 samples "
-    "bilinearly, else the nearest pixel",
-    "transform_image(reflection([1, 0]), [[1, 2], [3, 4]])  # [[2, 1], [4, 3]]", min_args=2,
-))
-
-
-@python_api("transform_image")
 def transform_image(T: Any, image: Any, method: str = "nearest") -> np.ndarray:
     """``T`` applied to ``image`` about its centre; ``method`` is ``"nearest"`` or ``"bilinear"``."""
     if method not in ("nearest", "bilinear"):
@@ -122,6 +114,14 @@ def transform_image(T: Any, image: Any, method: str = "nearest") -> np.ndarray:
     T, image = as_array("T", T), as_array("image", image)
     _transform_infer((T.shape, image.shape), (T.dtype, image.dtype), (None, None))
     return transform(T, image, method == "bilinear")
+
+
+register_python(PyFunction(
+    "transform_image", ("T", "image", "smooth"), _transform_impl, _transform_infer,
+    "apply a 2×2 transform to a grey or colour image about its centre (x right, y up); smooth=1 samples "
+    "bilinearly, else the nearest pixel",
+    "transform_image(reflection([1, 0]), [[1, 2], [3, 4]])  # [[2, 1], [4, 3]]", min_args=2,
+), python=transform_image)
 
 
 # -- the sample image ---------------------------------------------------------------------------------
@@ -160,9 +160,3 @@ register_python(PyFunction(
     "a 64×64 colour picture shipped with einlang (height×width×RGB, values 0 to 1): sun top left, house right",
     "sample_image()",
 ))
-
-
-@python_api("sample_image")
-def sample_image() -> np.ndarray:
-    """The shipped 64×64×3 picture, values between 0 and 1."""
-    return _sample_impl()

@@ -38,18 +38,23 @@ def _rows(A: np.ndarray) -> list[list[Any]]:
     return [list(row) for row in A.astype(np.result_type(A.dtype, np.float64)).tolist()]
 
 
-def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], int]:
+def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
     """Row reduce as by hand: for each column, take the first row with a non-zero entry as the pivot,
     swap it up, divide it by the pivot (a leading 1), subtract multiples of it from the rows below.
 
-    Returns the rows, the pivot columns and the number of row swaps (each flips the determinant's sign).
+    Returns the rows, the pivot columns and the product of the pivots, its sign flipped per row swap:
+    the determinant when A is square and every column has a pivot.
+
+    >>> rows, pivots, product = echelon(np.array([[0, 2], [3, 4]]))
+    >>> pivots, product
+    ([0, 1], Fraction(-6, 1))
     """
     rows = _rows(A)
     n_rows, n_cols = A.shape
     scale = max((abs(x) for row in rows for x in row), default=0)
     tiny = 0 if _exact(A) else TOLERANCE * (scale or 1)
     pivots: list[int] = []
-    swaps = 0
+    product: Any = Fraction(1)
     r = 0
     for c in range(n_cols):
         p = next((q for q in range(r, n_rows) if abs(rows[q][c]) > tiny), None)
@@ -59,8 +64,9 @@ def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], int]:
             continue
         if p != r:
             rows[r], rows[p] = rows[p], rows[r]
-            swaps += 1
+            product = -product
         pivot = rows[r][c]
+        product *= pivot
         rows[r] = [x / pivot for x in rows[r]]
         for q in range(r + 1, n_rows):
             factor = rows[q][c]
@@ -70,7 +76,7 @@ def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], int]:
         r += 1
         if r == n_rows:
             break
-    return rows, pivots, swaps
+    return rows, pivots, product
 
 
 def _as_result(rows: list[list[Any]], A: np.ndarray) -> np.ndarray:
@@ -89,10 +95,10 @@ def _identity_infer(shapes, dtypes, constants):
         raise E.InputValueError(
             "identity(n) needs n written as a number, e.g. identity(3): the result's size must be known before it runs"
         )
-    if float(np.real(n)) != int(np.real(n)) or int(np.real(n)) < 1:
+    value = float(np.real(n))
+    if not (value.is_integer() and value >= 1):  # inf and nan are not integers either
         raise E.InputValueError(f"identity(n) needs a positive whole number n, not {n}")
-    n = int(np.real(n))
-    return (n, n), np.dtype(np.int64)
+    return (int(value), int(value)), np.dtype(np.int64)
 
 
 def _identity(n: np.ndarray) -> np.ndarray:
@@ -134,33 +140,10 @@ def determinant(A: np.ndarray) -> Any:
     """Exact for integer and fraction matrices (the product of the pivots, sign flipped per row swap)."""
     if not _exact(A):
         return np.linalg.det(A)
-    rows, pivots, swaps = _echelon_raw(A)
+    _, pivots, value = echelon(A)
     if len(pivots) < A.shape[0]:
         return 0
-    value = Fraction(-1 if swaps % 2 else 1)
-    for p in pivots:
-        value *= p
     return int(value) if value.denominator == 1 and A.dtype != object else value
-
-
-def _echelon_raw(A: np.ndarray) -> tuple[list[list[Any]], list[Any], int]:
-    """Like :func:`echelon` but without dividing rows: returns the pivot values themselves."""
-    rows = _rows(A)
-    n = A.shape[0]
-    pivots: list[Any] = []
-    swaps = 0
-    for c in range(n):
-        p = next((q for q in range(c, n) if rows[q][c] != 0), None)
-        if p is None:
-            return rows, pivots, swaps
-        if p != c:
-            rows[c], rows[p] = rows[p], rows[c]
-            swaps += 1
-        for q in range(c + 1, n):
-            factor = rows[q][c] / rows[c][c]
-            rows[q] = [x - factor * y for x, y in zip(rows[q], rows[c])]
-        pivots.append(rows[c][c])
-    return rows, pivots, swaps
 
 
 def _det_dtype(dtype: np.dtype) -> np.dtype:
@@ -208,7 +191,7 @@ def _inv_infer(shapes, dtypes, constants):
 
 def _inv(A: np.ndarray) -> np.ndarray:
     _refuse_singular("inv", "A", A)
-    return np.linalg.inv(A.astype(C.real_float([A.dtype])) if A.dtype == object else A)
+    return np.linalg.inv(C.object_as_float(A))
 
 
 register_python(PyFunction(
@@ -231,8 +214,7 @@ def _solve_infer(shapes, dtypes, constants):
 
 def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     _refuse_singular("solve", "A", A)
-    as_float = lambda x: x.astype(np.float64) if x.dtype == object else x
-    return np.linalg.solve(as_float(A), as_float(b))
+    return np.linalg.solve(C.object_as_float(A), C.object_as_float(b))
 
 
 register_python(PyFunction(
@@ -254,25 +236,15 @@ def matrix_rank(A: np.ndarray) -> int:
     return int(np.linalg.matrix_rank(A))
 
 
-def _rank_infer(shapes, dtypes, constants):
-    C.rank_is("rank", "A", shapes[0], 2)
-    return (), np.dtype(np.int64)
-
-
 register_python(PyFunction(
-    "rank", ("A",), matrix_rank, _rank_infer,
+    "rank", ("A",), matrix_rank, C.matrix_to_number("rank", "A", np.int64),
     "the number of linearly independent columns of A (the dimension of the space it maps onto)",
     "rank([[1, 2], [2, 4]])  # 1",
 ))
 
 
-def _is_singular_infer(shapes, dtypes, constants):
-    C.square("is_singular", "A", shapes[0])
-    return (), np.dtype(bool)
-
-
 register_python(PyFunction(
-    "is_singular", ("A",), singular, _is_singular_infer,
+    "is_singular", ("A",), singular, C.matrix_to_number("is_singular", "A", bool, square_only=True),
     "1 (true) when A has no inverse: its determinant is 0 and it squashes space into fewer dimensions",
     "is_singular([[1, 2], [2, 4]])  # 1",
 ))
@@ -298,17 +270,12 @@ register_python(PyFunction(
 ))
 
 
-def _independent_infer(shapes, dtypes, constants):
-    C.rank_is("linearly_independent", "V", shapes[0], 2)
-    return (), np.dtype(bool)
-
-
 def _independent(V: np.ndarray) -> bool:
     return matrix_rank(V) == V.shape[1]
 
 
 register_python(PyFunction(
-    "linearly_independent", ("V",), _independent, _independent_infer,
+    "linearly_independent", ("V",), _independent, C.matrix_to_number("linearly_independent", "V", bool),
     "1 (true) when no column of V is a combination of the others (rank = number of columns)",
     "linearly_independent([[1, 2], [2, 4]])  # 0",
 ))

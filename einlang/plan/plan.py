@@ -24,6 +24,7 @@ import numpy as np
 import opt_einsum
 
 from ..semantics import ir
+from ..semantics.describe import dims
 
 GREEDY_ABOVE = 12
 """Products with more operands than this use the greedy path search (the optimal one is exponential)."""
@@ -97,8 +98,8 @@ class Plan:
     result_shape: tuple[int, ...]
     result_dtype: np.dtype
     names: dict[int, str] = field(repr=False, compare=False)  # id(node) -> "T1"
-    # every array a backend creates besides the pairwise intermediates: (name, shape, dropped by opt)
-    arrays: tuple[tuple[str, tuple[int, ...], bool], ...] = field(default=(), repr=False, compare=False)
+    # every array a backend creates besides the pairwise intermediates: (name, shape, id of its node)
+    arrays: tuple[tuple[str, tuple[int, ...], int], ...] = field(default=(), repr=False, compare=False)
     # ids of the Kronecker-delta nodes the opt backend never builds (every product using them dropped them)
     eliminated: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
 
@@ -110,8 +111,8 @@ class Plan:
             for step in c.steps:
                 if step.size >= best[2]:
                     best = (step.result, step.shape, step.size, c.node.span)
-        for name, shape, dropped in self.arrays:
-            if dropped and backend == "opt":
+        for name, shape, node_id in self.arrays:
+            if backend == "opt" and node_id in self.eliminated:
                 continue
             size = math.prod(shape)
             if size > best[2]:
@@ -170,7 +171,7 @@ class Plan:
 
 
 def _symbols_for(node: ir.Contract) -> dict[str, str]:
-    return {label: opt_einsum.get_symbol(k) for k, label in enumerate(node.labels)}
+    return {label: symbol(k) for k, label in enumerate(node.labels)}
 
 
 def _naive_cost(node: ir.Contract) -> int:
@@ -342,7 +343,7 @@ def build_plan(program: ir.LoweredProgram) -> Plan:
             elementwise += math.prod(node.shape) * max(1, len(node.inputs) - (not isinstance(node, ir.Apply)))
     eliminated = frozenset(id(n) for n in program.nodes if isinstance(n, ir.Delta) and id(n) not in used_by_opt)
     arrays = tuple(
-        (names[id(node)], node.shape, id(node) in eliminated) for node in program.nodes if not isinstance(node, ir.Input)
+        (names[id(node)], node.shape, id(node)) for node in program.nodes if not isinstance(node, ir.Input)
     )
     return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names, arrays, eliminated)
 
@@ -372,7 +373,7 @@ def render_plan(plan: Plan) -> str:
                     str(k),
                     f"{step.result} = {' '.join(step.operands)}",
                     ",".join(step.contracted) or "-",
-                    "×".join(map(str, step.shape)) or "scalar",
+                    dims(step.shape),
                     _fmt_count(step.flops),
                     step.kernel,
                 )

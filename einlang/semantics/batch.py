@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from .. import errors as E
 from ..source import Span
 from ..syntax import ast
+from .describe import dims
 
 PREFIX = "…"
 PRIVATE = "·"
@@ -82,7 +83,7 @@ def expand_refs(refs: Sequence[ast.IndexRef], shape: Sequence[int], display: str
     named = len(refs) - 1
     if len(shape) < named:
         raise E.RankMismatchError(
-            f"{description} has {len(shape)} ax{'is' if len(shape) == 1 else 'es'} (shape {_shape(shape)}) but "
+            f"{description} has {len(shape)} ax{'is' if len(shape) == 1 else 'es'} (shape {dims(shape)}) but "
             f"{display} names {named} besides '...'",
             [span],
         )
@@ -92,10 +93,6 @@ def expand_refs(refs: Sequence[ast.IndexRef], shape: Sequence[int], display: str
     labels = tuple(r.name for r in refs[:at]) + batch + tuple(r.name for r in refs[at + 1:])
     spans = tuple(r.span for r in refs[:at]) + (ellipsis.span,) * len(batch) + tuple(r.span for r in refs[at + 1:])
     return labels, spans
-
-
-def _shape(shape: Sequence[int]) -> str:
-    return "×".join(map(str, shape)) if shape else "scalar"
 
 
 def broadcast(factors: Sequence) -> None:
@@ -129,8 +126,8 @@ def batch_shape(factor) -> tuple[int, ...]:
 
 def _refuse(first, second, label: str) -> None:
     def where(factor) -> str:
-        return f"{factor.description} ({factor.display}, shape {_shape(factor.node.shape)}, batch shape " \
-               f"{_shape(batch_shape(factor))})"
+        return f"{factor.description} ({factor.display}, shape {dims(factor.node.shape)}, batch shape " \
+               f"{dims(batch_shape(factor))})"
 
     spans = [first.spans[first.labels.index(label)], second.spans[second.labels.index(label)]]
     raise E.SizeMismatchError(

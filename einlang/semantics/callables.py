@@ -41,7 +41,7 @@ class PyFunction:
     ``infer(shapes, dtypes, constants)`` returns the result's shape and dtype before anything runs
     (``constants[k]`` is the value of argument k when it is a literal, else ``None``); it raises an
     :class:`~einlang.errors.EinlangError` for arguments that cannot work. ``impl`` computes the value
-    from numpy arrays. ``runtime(*arrays)`` is ``impl`` with the checks of a Python caller.
+    from numpy arrays.
     """
 
     name: str

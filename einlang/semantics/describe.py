@@ -11,13 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 
+def dims(shape: Sequence[int]) -> str:
+    """A shape as the tables show it: ``(3, 4)`` -> ``3×4``; ``()`` -> ``scalar``.
+
+    >>> dims((3, 4)), dims(())
+    ('3×4', 'scalar')
+    """
+    return "×".join(map(str, shape)) or "scalar"
+
+
 def shape_words(shape: Sequence[int]) -> str:
     if len(shape) == 0:
         return "a scalar"
     if len(shape) == 1:
         return f"a vector of size {shape[0]}"
-    dims = "×".join(str(n) for n in shape)
-    return f"a {dims} matrix" if len(shape) == 2 else f"a {dims} tensor (rank {len(shape)})"
+    shown = dims(shape)
+    return f"a {shown} matrix" if len(shape) == 2 else f"a {shown} tensor (rank {len(shape)})"
 
 
 def index_set(labels: Iterable[str]) -> str:

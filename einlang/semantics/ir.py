@@ -181,11 +181,6 @@ class External(Node):
         """Run the Python function; an einlang error it raises gets the call's position if it has none."""
         from ..errors import EinlangError
 
-        # an empty argument that went through nested lists (the naive backend) lost its shape: [] for 0×0
-        arrays = tuple(
-            a.reshape(arg.shape) if isinstance(a, np.ndarray) and a.size == 0 and a.shape != arg.shape else a
-            for a, arg in zip(arrays, self.args)
-        )
         try:
             return np.asarray(self.function(*arrays), dtype=self.dtype).reshape(self.shape)
         except EinlangError as err:

@@ -141,13 +141,15 @@ class Lowerer:
             self._define(stmt)
             return None, None
         if isinstance(stmt, ast.Assignment):
-            name, out_refs, name_span = self._target(stmt)
+            name, out_refs, name_span, value = self._target(stmt)
             try:
-                value = self.expr(stmt.expr, out_refs, allow_whole=out_refs is None)
+                if value is None:
+                    value = self.expr(stmt.expr, out_refs, allow_whole=out_refs is None)
             except (E.OutputIndexError, E.RepeatedOutputIndexError) as err:
-                # an index-reading of a word that leaves some of its letters unused may be a name with '_'
+                # a word read as name + indices may have been meant as a name with '_': say how to write that
                 text = stmt.target.text if isinstance(stmt.target, ast.Word) else ""
-                if out_refs is not None and text and set(text.rpartition("_")[2]) - _index_names_used(stmt.expr):
+                unused = set(text.rpartition("_")[2]) - _index_names_used(stmt.expr)
+                if out_refs is not None and text and (unused or isinstance(err, E.RepeatedOutputIndexError)):
                     err.add_context(_word_target_note(text, stmt.expr), None)
                 raise
             value = self.materialize(value, tuple(r.name for r in out_refs) if out_refs is not None else None)
@@ -177,39 +179,33 @@ class Lowerer:
             self._check_output_refs(definition.output)
         self.scope.functions[definition.name] = EinFunction(definition, definition.span.source if definition.span else None)
 
-    def _target(self, stmt: ast.Assignment) -> tuple[str, tuple[ast.IndexRef, ...] | None, Span | None]:
+    def _target(self, stmt: ast.Assignment) -> tuple[str, tuple[ast.IndexRef, ...] | None, Span | None, Labeled | None]:
+        """The name an assignment binds and its explicit output indices (``None``: the whole value).
+
+        The fourth item is the right side already lowered, when reading the target needed it."""
         target = stmt.target
         if isinstance(target, ast.Access):
-            self._check_output_refs(target.indices)
-            return target.name, target.indices, target.span
+            return target.name, target.indices, target.span, None
         if isinstance(target, ast.Name):
-            return target.name, None, target.span
+            return target.name, None, target.span, None
         text = target.text
         head, _, tail = text.rpartition("_")
-        if head and tail.isalpha():
-            # "C_ki = ..." indexes the result when any of k, i is used on the right; "bear_basis = ..."
-            # (no b, a, s, i used) binds the whole name. Ambiguous forms get a clear error, never a guess.
-            used = _index_names_used(stmt.expr)
-            # "y_j = 3 x_i" is read as y with index j (an error: j is not on the right), never as a
-            # vector silently named "y_j": a result with free indices always takes the target's letters
-            if any(ch in used for ch in tail) or self._has_free_indices(stmt.expr):
-                span = target.span
-                refs = tuple(ast.IndexRef(ch, span.sub(len(head) + 1 + k, len(head) + 2 + k) if span else None)
-                             for k, ch in enumerate(tail))
-                try:
-                    self._check_output_refs(refs)
-                except E.RepeatedOutputIndexError as err:
-                    raise err.add_context(_word_target_note(text, stmt.expr), None) from None
-                return head, refs, span
-        return text, None, target.span
-
-    def _has_free_indices(self, e: ast.Expr) -> bool:
-        """Whether ``e``, read with the implicit convention, has free indices (used to read targets)."""
-        try:
-            value = Lowerer(Scope(dict(self.scope.tensors), self.scope.functions), self.depth).expr(e, allow_whole=True)
-        except E.EinlangError:
-            return True  # the indexed reading reports the problem, with the target in view
-        return bool(value.labels)
+        if not (head and tail.isalpha()):
+            return text, None, target.span, None
+        # "C_ki = ..." indexes the result when any of k, i is used on the right. Otherwise "bear_basis = ..."
+        # binds the whole name, unless the result has free indices: "y_j = 3 x_i" is read as y with index j
+        # (an error: j is not on the right), never as a vector silently named "y_j".
+        if not any(ch in _index_names_used(stmt.expr) for ch in tail):
+            try:
+                implicit = self.expr(stmt.expr, allow_whole=True)
+            except E.EinlangError:
+                implicit = None  # the indexed reading reports the problem, with the target in view
+            if implicit is not None and not implicit.labels:
+                return text, None, target.span, implicit
+        span = target.span
+        refs = tuple(ast.IndexRef(ch, span.sub(len(head) + 1 + k, len(head) + 2 + k) if span else None)
+                     for k, ch in enumerate(tail))
+        return head, refs, span, None
 
     def _check_bindable(self, name: str, span: Span | None) -> None:
         if name in SPECIAL_NAMES:
@@ -296,12 +292,7 @@ class Lowerer:
         labels = value.labels or ()
         names = batch.expand(tuple(r.name for r in out), labels)
         self._check_batch_kept(out, labels)
-        for ref in out:
-            if ref.name not in labels and ref.name != ast.ELLIPSIS:
-                raise E.OutputIndexError(
-                    f"output index {ref.name} does not appear on the right side", [ref.span],
-                    hint=f"the right side has free indices {index_set(labels)}",
-                )
+        _require_outputs(out, labels, f"the right side has free indices {index_set(labels)}")
         if set(names) != set(labels) or len(set(labels)) != len(labels):
             # explicit output with summation or a diagonal: a contraction does it
             op = ir.Operand(value.node, labels, value.display, value.span)
@@ -315,11 +306,11 @@ class Lowerer:
         try:
             return self.expr(term, out)
         except E.OutputIndexError as err:
-            words = err.message.split()
-            if out is None or not err.message.endswith("does not appear on the right side") or len(words) < 3:
+            missing = getattr(err, "index", None)
+            if out is None or missing is None:
                 raise
             raise E.OutputIndexError(
-                f"output index {words[2]} does not appear in the term {_display(term) or 'here'}: every term of a "
+                f"output index {missing} does not appear in the term {_display(term) or 'here'}: every term of a "
                 "sum must have every output index",
                 [*err.spans, *([term.span] if term.span is not None else [])],
                 hint="einlang never broadcasts a term over an axis it does not have",
@@ -434,13 +425,7 @@ class Lowerer:
         else:
             output = batch.expand(tuple(r.name for r in out), occurrences)
             self._check_batch_kept(out, occurrences)
-            for ref in out:
-                if ref.name not in occurrences and ref.name != ast.ELLIPSIS:
-                    raise E.OutputIndexError(
-                        f"output index {ref.name} does not appear on the right side",
-                        [ref.span],
-                        hint=f"the right side uses the indices {index_set(sorted(occurrences))}",
-                    )
+            _require_outputs(out, occurrences, f"the right side uses the indices {index_set(sorted(occurrences))}")
         sizes = self._infer_sizes(factors)
         self._materialise_specials(factors, sizes)
         label_spans = {label: spans[0] for label, spans in occurrences.items() if spans and spans[0] is not None}
@@ -482,8 +467,8 @@ class Lowerer:
                         f"index {label} is {sizes[label]} in {other.description} ({other.display}) but {size} in "
                         f"{factor.description} ({factor.display})",
                         [other.spans[other_axis], factor.spans[axis]],
-                        hint="einlang never broadcasts a size-1 axis silently: every use of an index must have "
-                        "the same size",
+                        hint=f"{label} must have one size everywhere it appears"
+                        + (": einlang never stretches a size-1 axis silently" if 1 in (size, sizes[label]) else ""),
                     )
                 sizes.setdefault(label, size)
                 where.setdefault(label, (factor, axis))
@@ -846,11 +831,12 @@ class Lowerer:
                 )
             items.append(value)
         first = items[0]
-        for value in items[1:]:
+        part, parts = ("row", "rows") if first.node.shape else ("entry", "entries")  # a matrix's items are rows
+        for row, value in enumerate(items[1:], start=2):
             if value.node.shape != first.node.shape:
                 raise E.RaggedArrayError(
-                    f"array rows differ: {shape_words(first.node.shape)} here but "
-                    f"{shape_words(value.node.shape)} here",
+                    f"array {parts} differ: {part} 1 ({first.display}) is {shape_words(first.node.shape)} but {part} {row} "
+                    f"({value.display}) is {shape_words(value.node.shape)}",
                     [first.span, value.span],
                     hint="every row of an array literal has the same length",
                 )
@@ -940,6 +926,16 @@ def _index_names_used(e: Any) -> set[str]:
         elif isinstance(node, (ast.Paren, ast.Neg)):
             stack.append(node.expr if isinstance(node, ast.Paren) else node.operand)
     return found
+
+
+def _require_outputs(out: Sequence[ast.IndexRef], available: Any, hint: str) -> None:
+    """Every explicit output index must be used on the right side. The error keeps the index's name in
+    ``err.index``, so a sum can report it against the term that lacks it."""
+    for ref in out:
+        if ref.name not in available and ref.name != ast.ELLIPSIS:
+            err = E.OutputIndexError(f"output index {ref.name} does not appear on the right side", [ref.span], hint=hint)
+            err.index = ref.name  # type: ignore[attr-defined]
+            raise err
 
 
 def _shown_set(labels: Any) -> str:

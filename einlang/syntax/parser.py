@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import lark
 from lark import Token, Transformer, v_args
 
-from ..errors import EinlangSyntaxError, InvalidIndexError
+from ..errors import ComplexityLimitError, EinlangSyntaxError, InvalidIndexError
 from ..source import Source, Span
 from . import ast
 from .grammar import grammar_text
@@ -79,7 +79,9 @@ class _Builder(Transformer):
 
     def _nest(self, node, *children):
         """Track nesting depth so later (recursive) stages never meet a tree deeper than MAX_NESTING."""
-        depth = 1 + max((self._depth.get(id(c), 0) for c in children), default=0)
+        return self._set_depth(node, 1 + max((self._depth.get(id(c), 0) for c in children), default=0))
+
+    def _set_depth(self, node, depth: int):
         if depth > MAX_NESTING:
             raise EinlangSyntaxError(
                 f"expression nested more than {MAX_NESTING} levels deep",
@@ -200,11 +202,7 @@ class _Builder(Transformer):
         """Depth of a flat chain: one level above its deepest item, however long the chain grows."""
         chained = isinstance(left, type(node))
         left_depth = self._depth.get(id(left), 0) if chained else 1 + self._depth.get(id(left), 0)
-        depth = max(left_depth, 1 + self._depth.get(id(right), 0))
-        if depth > MAX_NESTING:
-            return self._nest(node, right, left)  # raises, with the message and span
-        self._depth[id(node)] = depth
-        return node
+        return self._set_depth(node, max(left_depth, 1 + self._depth.get(id(right), 0)))
 
     @v_args(meta=True, inline=True)
     def div(self, meta, left, right):
@@ -348,6 +346,29 @@ def _describe_token(token: Token) -> str:
     return f"'{token}'"
 
 
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _bracket_balance(text: str, end: int) -> tuple[int | None, bool]:
+    """Brackets in ``text[:end]`` (outside comments and `quoted names`): the position of the innermost one
+    still open, and whether the character at ``end`` closes a bracket that was never opened."""
+    stack: list[int] = []
+    k = 0
+    while k < end:
+        ch = text[k]
+        if ch == "#" or ch == "`":  # skip a comment to the end of its line, a quoted name to its close
+            close = text.find("\n" if ch == "#" else "`", k + 1)
+            k = end if close < 0 else close + (ch == "`")
+            continue
+        if ch in "([{":
+            stack.append(k)
+        elif ch in _PAIRS and stack:
+            stack.pop()
+        k += 1
+    closes = end < len(text) and text[end] in _PAIRS
+    return (stack[-1] if stack else None), closes and not stack
+
+
 def _translate(exc: lark.exceptions.LarkError, source: Source) -> EinlangSyntaxError:
     """The one place where lark's exceptions become einlang's."""
     text = source.text
@@ -360,11 +381,19 @@ def _translate(exc: lark.exceptions.LarkError, source: Source) -> EinlangSyntaxE
         expected = set(exc.accepts or exc.expected)
         message = f"unexpected {_describe_token(token)}: expected {_describe_expected(expected)}"
         hint = None
+        spans = [span]
+        unclosed, unmatched = _bracket_balance(text, len(text) if at_end else token.start_pos)
         if token.type == "SUBSCRIPT" or (token.type == "WORD" and str(token).startswith("_")):
             hint = "a subscript goes right after the name or ')' with no space: f(A)_ik"
         elif token.type == "EQUAL":
             hint = "'=' assigns to a name at the start of a statement: C_ik = A_ij B_jk"
-        return EinlangSyntaxError(message, span, hint=hint, incomplete=at_end)
+        elif at_end and unclosed is not None:
+            opener = source.span(unclosed, unclosed + 1)
+            spans.append(opener)
+            hint = f"the '{text[unclosed]}' at {opener.line}:{opener.column} is never closed"
+        elif token.type in ("RPAR", "RSQB", "RBRACE") and unmatched:
+            hint = f"this '{token}' has no matching opening bracket before it"
+        return EinlangSyntaxError(message, spans, hint=hint, incomplete=at_end)
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         pos = exc.pos_in_stream
         char = text[pos] if pos < len(text) else ""
@@ -430,8 +459,6 @@ def parse(text: str, name: str = "<input>") -> ast.Program:
 
         raise InputTypeError(f"einlang source must be a str, not {type(text).__name__}")
     if len(text) > MAX_SOURCE_CHARS:
-        from ..errors import ComplexityLimitError
-
         raise ComplexityLimitError(
             f"the program is {len(text):,} characters long, above the limit of {MAX_SOURCE_CHARS:,}",
             hint="einlang programs are expressions: build large data in Python and pass it as tensors",
