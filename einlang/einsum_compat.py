@@ -16,6 +16,7 @@ np.float64(3.0)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -300,23 +301,11 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
     options = get_options()
     name = backend or options.backend
     key = (equation, strict, name, tuple([(a.shape, a.dtype) for a in arrays]))
-    entry = _CACHE.get(key)
-    if entry is None:
-        result_dtype = _result_dtype(arrays)
-        wraps = name == "naive" and result_dtype.kind in "iu"
-        bound = BoundProgram(build_program(equation, arrays, strict, np.dtype(object) if wraps else None))
-        entry = _CACHE.put(key, (bound.runner(name), result_dtype if wraps else None, bound.lowered.result.shape, bound))
-    run, wrap_to, shape, bound = entry
-    if bound.memory_needed[name] > options.memory_limit:  # a lower limit set after the plan was cached
-        bound.check_memory(name)
+    entry = _CACHE.get(key) or _CACHE.put(key, _prepare(equation, arrays, strict, name))
     if out is not None:
-        _check_out(out, shape, wrap_to or _result_dtype(arrays), casting)
-    try:
-        result = run(arrays)
-    except E.EinlangError:
-        raise
-    except (ArithmeticError, TypeError, ValueError) as exc:
-        raise E.InputValueError(f"cannot compute with these values: {exc}") from None
+        _check_out(out, entry.shape, entry.wrap_to or _result_dtype(arrays), casting)
+    result = entry.bound.run(arrays, name, options=options)
+    wrap_to = entry.wrap_to
     if wrap_to is not None:
         result = _wrap_integers(result, wrap_to)
         if result.shape == ():
@@ -325,6 +314,24 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
         np.copyto(out, result, casting="unsafe")  # castability was checked above, under the caller's rule
         return out
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class CachedEinsum:
+    """One equation bound to shapes, dtypes and a backend: what a repeated call reuses."""
+
+    bound: BoundProgram
+    wrap_to: np.dtype | None  # the naive backend computes integers exactly; they wrap to this dtype after
+    shape: tuple[int, ...]  # the result's, for checking out=
+
+
+def _prepare(equation: str, arrays: Sequence[np.ndarray], strict: bool, backend: str) -> CachedEinsum:
+    """Check and plan an equation for these operands, and prepare ``backend``'s runner."""
+    result_dtype = _result_dtype(arrays)
+    wraps = backend == "naive" and result_dtype.kind in "iu"
+    bound = BoundProgram(build_program(equation, arrays, strict, np.dtype(object) if wraps else None))
+    bound.runner(backend)  # the memory check and the backend's refusals come before any cache entry
+    return CachedEinsum(bound, result_dtype if wraps else None, bound.lowered.result.shape)
 
 
 def _result_dtype(arrays: Sequence[np.ndarray]) -> np.dtype:

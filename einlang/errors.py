@@ -267,6 +267,22 @@ class InputValueError(EinlangError):
     code = "E404"
 
 
+# what numpy raises for values it cannot compute with (NaN in eig, Fractions mixed with complex, …)
+COMPUTE_ERRORS = (ArithmeticError, TypeError, ValueError)
+
+
+def cannot_compute(exc: Exception, who: str = "") -> InputValueError:
+    """The error for a computation numpy refused (``who`` names the function, for Python callers).
+
+    Callers write ``except EinlangError: raise`` first, then ``except COMPUTE_ERRORS``, so einlang's own
+    errors (also ValueErrors) pass through unchanged.
+
+    >>> cannot_compute(ZeroDivisionError("division by zero"), "f").message
+    'f: cannot compute with these values: division by zero'
+    """
+    return InputValueError(f"{who}{': ' if who else ''}cannot compute with these values: {exc}")
+
+
 class InputTypeError(EinlangError, TypeError):
     """A value of the wrong Python type given to einlang (also a ``TypeError``)."""
 

@@ -12,17 +12,19 @@ array([[ 3.,  3.],
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
 from typing import Any
 
 import numpy as np
 
 from . import errors as E
-from .backends import get_backend
-from .config import get_options
+from .backends import Runner, as_runner, get_backend
+from .config import Options, get_options
 from .plan import Plan, build_plan, symbol
 from .semantics import ir
 from .semantics.describe import dims
@@ -31,6 +33,8 @@ from .syntax import ast
 from .syntax.parser import parse
 
 _NUMERIC_KINDS = frozenset("biufcO")
+# ``around(runner, backend)``: a context manager wrapped around one evaluation (the REPL's progress bar)
+Around = Callable[[Runner, str], contextlib.AbstractContextManager[Any]]
 
 
 class BoundedCache:
@@ -117,25 +121,46 @@ def _no_value(inputs: Any) -> None:
     return None
 
 
+def _scalar(call: Callable[[Sequence[Any]], Any]) -> Callable[[Sequence[Any]], Any]:
+    """A runner whose 0-d array results come out as numbers, as numpy.einsum gives them."""
+
+    def run(inputs: Sequence[Any]) -> Any:
+        value = call(inputs)
+        return value[()] if isinstance(value, np.ndarray) else value
+
+    return run
+
+
 class BoundProgram:
-    """A program checked against particular shapes and dtypes: its IR, plan and backend runners."""
+    """A program checked against particular shapes and dtypes: its IR, plan and backend runners.
+
+    :meth:`run` is the one way every caller (compiled programs, sessions, ``einlang.einsum``, the
+    library's Python functions) runs a program.
+
+    >>> prog = Program("x_i x_i")
+    >>> bound = prog.bind({"x": np.array([3.0, 4.0])})
+    >>> bound.run([np.array([1.0, 2.0])], "naive"), bound.runner("naive").iterations
+    (np.float64(5.0), 2)
+    """
 
     def __init__(self, lowered: ir.LoweredProgram) -> None:
         self.lowered = lowered
         self.input_names = tuple(node.name for node in lowered.inputs)
         self._plan: Plan | None = None
-        self._runners: dict[str, Callable[[list[Any]], Any]] = {}
+        self._runners: dict[str, Runner] = {}
         self._lock = threading.Lock()
         self.scalar_result = lowered.result.shape == ()
-        # bytes of the largest array each prepared backend creates: every call compares it with the
-        # memory limit in force (cheap), so a lower limit set later is still honoured
-        self.memory_needed: dict[str, int] = {}
 
     @property
     def plan(self) -> Plan:
         if self._plan is None:
             self._plan = build_plan(self.lowered)
         return self._plan
+
+    @property
+    def memory_needed(self) -> dict[str, int]:
+        """Bytes of the largest array each prepared backend creates."""
+        return {name: runner.memory_needed for name, runner in self._runners.items()}
 
     def check_memory(self, backend: str = "opt") -> int:
         """Refuse, before any allocation, a plan whose result or intermediates exceed the memory limit;
@@ -167,30 +192,47 @@ class BoundProgram:
             + str(self.plan)
         )
 
-    def runner(self, backend: str) -> Callable[[list[Any]], Any]:
-        run = self._runners.get(backend)
-        if run is not None:
-            return run
+    def runner(self, backend: str) -> Runner:
+        """The runner for ``backend``, prepared once (after the memory check) and then reused."""
+        runner = self._runners.get(backend)
+        if runner is not None:
+            return runner
         impl = get_backend(backend)
         if not self.lowered.has_value:
-            self.memory_needed[backend] = 0
-            return _no_value
+            return self._runners.setdefault(backend, Runner(_no_value))
         with self._lock:
-            run = self._runners.get(backend)
-            if run is None:
-                self.memory_needed[backend] = self.check_memory(backend)
-                inner = impl.prepare(self.lowered, self.plan)
-                if self.scalar_result:
-                    def run(inputs, _inner=inner):
-                        value = _inner(inputs)
-                        return value[()] if isinstance(value, np.ndarray) else value
-                else:
-                    run = inner
-                for attr in ("source", "iterations"):
-                    if hasattr(inner, attr):
-                        setattr(run, attr, getattr(inner, attr))
-                self._runners[backend] = run
-        return run
+            runner = self._runners.get(backend)
+            if runner is None:
+                needed = self.check_memory(backend)
+                runner = as_runner(impl.prepare(self.lowered, self.plan))
+                call = _scalar(runner.call) if self.scalar_result else runner.call
+                runner = self._runners[backend] = dataclasses.replace(runner, call=call, memory_needed=needed)
+        return runner
+
+    def run(self, inputs: Sequence[Any], backend: str | None = None, *, around: Around | None = None,
+            options: Options | None = None, who: str = "") -> Any:
+        """Run on ``inputs`` (in ``input_names`` order) with ``backend`` (default: the option in force).
+
+        Every call compares the runner's memory need with the limit in force, and numpy's refusals
+        (``ArithmeticError``, ``TypeError``, ``ValueError``) become :class:`~einlang.errors.InputValueError`.
+        ``around(runner, backend)``, when given, is a context manager entered for the call (the REPL's
+        progress bar). ``options`` saves a second read of the options when the caller has them; ``who``
+        names the function a Python caller called, in the message.
+        """
+        options = options or get_options()
+        name = backend or options.backend
+        runner = self._runners.get(name) or self.runner(name)
+        if runner.memory_needed > options.memory_limit:  # a lower limit set after the runner was made
+            self.check_memory(name)
+        try:
+            if around is None:
+                return runner.call(inputs)
+            with around(runner, name):
+                return runner.call(inputs)
+        except E.EinlangError:
+            raise
+        except E.COMPUTE_ERRORS as exc:
+            raise E.cannot_compute(exc, who) from None
 
 
 class Program:
@@ -235,7 +277,8 @@ class Program:
         return BoundProgram(lower_program(self.ast, scope))
 
     def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
-        kwargs = tensor_mapping(tensors, kwargs)
+        if tensors is not None:
+            kwargs = tensor_mapping(tensors, kwargs)
         try:
             key = (tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
             bound = self._bound.get(key)
@@ -244,17 +287,7 @@ class Program:
         if bound is None:
             kwargs = {name: as_array(name, value) for name, value in kwargs.items()}
             bound = self.bind(kwargs)
-        options = get_options()
-        backend = backend or options.backend
-        run = bound.runner(backend)
-        if bound.memory_needed[backend] > options.memory_limit:
-            bound.check_memory(backend)
-        try:
-            return run([kwargs[name] for name in bound.input_names])
-        except E.EinlangError:
-            raise
-        except (ArithmeticError, TypeError, ValueError) as exc:
-            raise E.InputValueError(f"cannot compute with these values: {exc}") from None
+        return bound.run([kwargs[name] for name in bound.input_names], backend)
 
     # -- inspection -------------------------------------------------------------------------------
     def _bind_shapes(self, tensors: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> BoundProgram:

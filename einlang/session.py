@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import errors as E
+from .backends import Runner
 from .plan import Plan
 from .program import BoundProgram, as_array
 from .semantics import ir
@@ -188,24 +189,15 @@ class Session:
         self.history.append(text)
         return StatementResult(bound_name, result, value.labels, kind, text)
 
-    def evaluating(self, run: Any, backend: str) -> contextlib.AbstractContextManager[None]:
-        """A hook around each evaluation (``run`` is the backend's prepared runner; a naive one has
-        ``run.iterations``): the REPL shows a progress bar here. Does nothing by default."""
+    def evaluating(self, run: Runner, backend: str) -> contextlib.AbstractContextManager[None]:
+        """A hook around each evaluation (``run`` is the backend's :class:`~einlang.backends.Runner`;
+        ``run.iterations`` counts a naive one's loops): the REPL shows a progress bar here. Does nothing
+        by default."""
         return contextlib.nullcontext()
 
     def _run(self, lowered: ir.LoweredProgram, backend: str | None) -> Any:
-        from .config import get_options
-
-        backend = backend or self.backend or get_options().backend
-        run = BoundProgram(lowered).runner(backend)
         inputs = [self._tensors[node.name] for node in lowered.inputs]
-        try:
-            with self.evaluating(run, backend):
-                return run(inputs)
-        except E.EinlangError:
-            raise
-        except (ArithmeticError, TypeError, ValueError) as exc:
-            raise E.InputValueError(f"cannot compute with these values: {exc}") from None
+        return BoundProgram(lowered).run(inputs, backend or self.backend, around=self.evaluating)
 
     def run(self, text: str, backend: str | None = None) -> Any:
         """Run statements; return the value of the last one (``None`` for a definition).

@@ -9,18 +9,47 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import UnknownBackendError
+
+
+@dataclass(frozen=True, slots=True)
+class Runner:
+    """A program prepared for one backend and one set of shapes and dtypes.
+
+    ``call(inputs)`` takes the inputs in ``program.inputs`` order and returns the result. The facts a
+    front end shows beside it travel with it: the generated source ``explain`` prints (naive backend),
+    the loop iterations a progress bar counts, and the bytes of the largest array it creates (compared
+    with the memory limit on every call, so a lower limit set later is still honoured).
+
+    >>> run = Runner(lambda inputs: inputs[0] * 2, iterations=3)
+    >>> run([21]), run.iterations, run.memory_needed
+    (42, 3, 0)
+    """
+
+    call: Callable[[Sequence[Any]], Any]
+    explain_source: str | None = None
+    iterations: int = 0
+    memory_needed: int = 0
+
+    def __call__(self, inputs: Sequence[Any]) -> Any:
+        return self.call(inputs)
 
 
 class Backend(Protocol):
     name: str
     description: str
 
-    def prepare(self, program: Any, plan: Any) -> Callable[[list[Any]], Any]:
-        """Return ``run(inputs)``: inputs in ``program.inputs`` order, the result array out."""
+    def prepare(self, program: Any, plan: Any) -> Runner | Callable[[Sequence[Any]], Any]:
+        """Return a :class:`Runner`, or just its ``call``: inputs in ``program.inputs`` order, the result out."""
+
+
+def as_runner(prepared: Runner | Callable[[Sequence[Any]], Any]) -> Runner:
+    """What a backend's ``prepare`` returned, as a :class:`Runner` (a bare callable has no facts to add)."""
+    return prepared if isinstance(prepared, Runner) else Runner(prepared)
 
 
 _FACTORIES: dict[str, Callable[[], Backend]] = {}

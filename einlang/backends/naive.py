@@ -43,6 +43,7 @@ from ..errors import InputValueError, NaiveIterationLimitError, UnsupportedByBac
 from ..functions import ELEMENTWISE
 from ..plan import format_indices
 from ..semantics import ir
+from . import Runner
 from .executor import kronecker, levi_civita
 
 _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
@@ -355,9 +356,7 @@ class NaiveBackend:
                     hint="convert the inputs to float or object (Python integers) to get the true value",
                 ) from None
 
-        run.source = generated.source  # type: ignore[attr-defined]
-        run.iterations = iterations  # type: ignore[attr-defined]
-        return run
+        return Runner(run, generated.source, iterations)
 
 
 def _check_iterations(iterations: int) -> None:

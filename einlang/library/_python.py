@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import errors as E
-from ..config import get_options
-from ..program import as_array, compile_cached
+from ..program import BoundProgram, as_array, compile_cached
+from ..semantics import ir
 from ..semantics.callables import EinFunction, PyFunction
 from . import _PYTHON_API, help, registry
 
@@ -65,8 +64,8 @@ def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
             return function(*args, **kwargs)
         except E.EinlangError:
             raise
-        except (ArithmeticError, TypeError, ValueError) as exc:
-            raise E.InputValueError(f"{name}: cannot compute with these values: {exc}") from None
+        except E.COMPUTE_ERRORS as exc:  # the Python-facing versions (pagerank) also call numpy themselves
+            raise E.cannot_compute(exc, name) from None
 
     return guarded
 
@@ -97,20 +96,11 @@ def _py_wrapper(function: PyFunction) -> Callable[..., Any]:
         arrays = [as_array(p, v) for p, v in zip(function.params, args)]
         constants = tuple(a.item() if a.shape == () else a for a in arrays)
         shape, dtype = function.infer(tuple(a.shape for a in arrays), tuple(a.dtype for a in arrays), constants)
-        _check_memory(function.name, shape, dtype)
-        result = np.asarray(function.impl(*arrays), dtype=dtype).reshape(shape)
-        return result[()] if result.shape == () else result  # a number, as einlang returns one
+        inputs = tuple(ir.Input(p, a.shape, a.dtype) for p, a in zip(function.params, arrays))
+        call = ir.External(function.name, function.impl, inputs, tuple(shape), np.dtype(dtype), constants)
+        # the run path checks the memory limit (identity(10**6) is refused before numpy allocates)
+        # and turns numpy's refusals into einlang errors, as for any program
+        bound = BoundProgram(ir.LoweredProgram(inputs, (*inputs, call), call, None))
+        return bound.run(arrays, "opt", who=function.name)
 
     return wrapper
-
-
-def _check_memory(name: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
-    """The memory limit holds for Python callers too: ``identity(10**6)`` is refused before numpy allocates."""
-    nbytes = math.prod(shape) * dtype.itemsize
-    limit = get_options().memory_limit
-    if nbytes > limit:
-        shown = "×".join(map(str, shape)) or "scalar"
-        raise E.MemoryLimitError(
-            f"{name}'s result ({shown}) needs {nbytes:,} bytes, above the memory limit of {limit:,} bytes",
-            hint="einlang.set_options(memory_limit=...) raises the limit",
-        )
