@@ -144,45 +144,17 @@ def tensor_ranks(text: str) -> dict[str, int]:
         if ranks.setdefault(name, rank) != rank:
             raise E.RankMismatchError(f"{name} is used with {ranks[name]} and with {rank} indices", [node.span])
 
-    def walk(node: Any) -> None:
-        children: Sequence[Any] = ()
-        if isinstance(node, ast.Word):
-            head, _, tail = node.text.rpartition("_")
-            if head and tail.isalpha():
-                note(head, len(tail), node)
-            else:
-                note(node.text, 0, node)
-        elif isinstance(node, ast.Access):
-            note(node.name, len(node.indices), node)
-        elif isinstance(node, ast.Name):
-            note(node.name, 0, node)
-        elif isinstance(node, ast.Call):
-            children = node.args
-        elif isinstance(node, ast.Array):
-            children = node.items
-        elif isinstance(node, ast.Paren):
-            children = [node.expr]
-        elif isinstance(node, ast.Neg):
-            children = [node.operand]
-        elif isinstance(node, ast.Product):
-            children = node.factors
-        elif isinstance(node, ast.Div):
-            children = [node.numerator, node.denominator]
-        elif isinstance(node, ast.Sum):
-            children = [child for _, child in node.terms]
-        for child in children:
-            walk(child)
-
     for stmt in program.statements:
         if isinstance(stmt, ast.Definition):
             continue
+        for node in ast.walk(stmt.expr):
+            if isinstance(node, ast.Word):
+                node = node.split() or ast.Name(node.text, node.span)  # A_ij: A with 2 indices; alpha: a scalar
+            if isinstance(node, (ast.Access, ast.Name)):
+                note(node.name, len(node.indices) if isinstance(node, ast.Access) else 0, node)
         if isinstance(stmt, ast.Assignment):  # the name being assigned is not an input
             target = stmt.target
-            if isinstance(target, ast.Word):
-                targets.add(target.text.rpartition("_")[0] or target.text)
-            else:
-                targets.add(target.name)
-        walk(stmt.expr)
+            targets.add((target.split() or ast.Name(target.text)).name if isinstance(target, ast.Word) else target.name)
     return {name: rank for name, rank in ranks.items() if name not in targets}
 
 

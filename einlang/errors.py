@@ -205,9 +205,14 @@ class ConventionError(IndexRuleError):
 
 
 class OutputIndexError(IndexRuleError):
-    """An output index that the right side never uses (``C_iz = A_ij``)."""
+    """An output index that the right side never uses (``C_iz = A_ij``); ``index`` names it when one
+    index is to blame (a sum reports it against the term that lacks it)."""
 
     code = "E303"
+
+    def __init__(self, message, spans=None, *, hint=None, index: str | None = None):
+        super().__init__(message, spans, hint=hint)
+        self.index = index
 
 
 class RepeatedOutputIndexError(IndexRuleError):

@@ -347,11 +347,8 @@ def _product_accesses(expr: ast.Expr, out: list[tuple[str, tuple[str, ...]]]) ->
     if isinstance(expr, ast.Paren):
         return _product_accesses(expr.expr, out)
     if isinstance(expr, ast.Word):
-        head, _, tail = expr.text.rpartition("_")
-        if head and tail.isalpha():
-            out.append((head, tuple(tail)))
-        else:
-            out.append((expr.text, ()))
+        split = expr.split()
+        out.append((split.name, tuple(r.name for r in split.indices)) if split is not None else (expr.text, ()))
         return True
     if isinstance(expr, ast.Access):
         out.append((expr.name, tuple(r.name for r in expr.indices)))
@@ -373,9 +370,9 @@ def to_einsum(program: ast.Program) -> str:
         target = stmt.target
         if isinstance(target, ast.Access):
             out_refs = target.indices
-        elif isinstance(target, ast.Word) and "_" in target.text and target.text.rpartition("_")[2].isalpha():
+        elif isinstance(target, ast.Word) and (split := target.split()) is not None:
             # the checker's reading: indexed when the product has free indices or uses the letters
-            out_refs = tuple(ast.IndexRef(ch) for ch in target.text.rpartition("_")[2])
+            out_refs = split.indices
         else:
             out_refs = None
     else:

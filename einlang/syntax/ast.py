@@ -9,7 +9,9 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 
 from ..source import Source, Span
 
@@ -42,6 +44,24 @@ class Word:
     text: str
     span: Span | None = _span()
 
+    def split(self) -> Access | None:
+        """The word read as a name with one index per letter after its last underscore, or ``None``
+        when it cannot be read so (no underscore, or something other than letters after it).
+
+        Whether that reading is the meaning depends on what is bound: the checker decides.
+
+        >>> Word("bear_ij").split()
+        Access(name='bear', indices=(IndexRef(name='i'), IndexRef(name='j')))
+        >>> Word("alpha").split() is None, Word("A_1").split() is None, Word("_ij").split() is None
+        (True, True, True)
+        """
+        head, _, tail = self.text.rpartition("_")
+        if not (head and tail.isalpha()):
+            return None
+        span, start = self.span, len(head) + 1
+        refs = tuple(IndexRef(ch, span.sub(start + k, start + k + 1) if span else None) for k, ch in enumerate(tail))
+        return Access(head, refs, span)
+
 
 @dataclass(frozen=True, slots=True)
 class Access:
@@ -50,7 +70,6 @@ class Access:
     name: str
     indices: tuple[IndexRef, ...]
     span: Span | None = _span()
-    quoted: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +167,47 @@ Statement = ExprStatement | Assignment | Definition
 class Program:
     statements: tuple[Statement, ...]
     source: Source | None = field(default=None, compare=False, repr=False)
+
+
+Node = Expr | IndexRef | Statement | Program
+
+
+@functools.cache
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold other nodes (spans and display text are excluded)."""
+    return tuple(f.name for f in fields(cls) if f.compare)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, ``node`` first, depth-first in source order (iterative: any depth).
+
+    Children are found from the dataclass fields, so a new node kind is walked without changes here.
+
+    >>> tree = Product((Word("x_i"), Call("f", (Access("A", (IndexRef("j"),)),))))
+    >>> [type(node).__name__ for node in walk(tree)]
+    ['Product', 'Word', 'Call', 'Access', 'IndexRef']
+    """
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):  # a tuple of nodes, or a (sign, term) pair of a Sum
+            stack.extend(reversed(item))
+        elif hasattr(type(item), "__dataclass_fields__"):
+            yield item  # type: ignore[misc]
+            stack.extend(reversed([getattr(item, name) for name in _child_fields(type(item))]))
+
+
+
+def index_names(node: Node) -> set[str]:
+    """Every index name written anywhere under ``node``, reading each word as name + letters when it can be.
+
+    >>> sorted(index_names(Product((Word("x_i"), Word("alpha"), Access("A", (IndexRef("in"),))))))
+    ['i', 'in']
+    """
+    found: set[str] = set()
+    for item in walk(node):
+        if isinstance(item, IndexRef):
+            found.add(item.name)
+        elif isinstance(item, Word) and (split := item.split()) is not None:
+            found.update(ref.name for ref in split.indices)
+    return found

@@ -247,7 +247,7 @@ class _Builder(Transformer):
             )
         if sub is None:
             return ast.Name(name, span)
-        return ast.Access(name, sub, span, quoted=True)
+        return ast.Access(name, sub, span)
 
     @v_args(meta=True, inline=True)
     def call(self, meta, name, args, sub):

@@ -1,0 +1,165 @@
+"""Lowering the expressions that build a whole value from whole arguments: calls of einlang definitions
+(inlined) and of Python library functions, elementwise functions, array literals.
+
+Each function takes the :class:`~einlang.semantics.lower.Lowerer` that met the expression, to lower the
+arguments with the same scope and call depth.
+
+>>> import numpy as np
+>>> from einlang.syntax.parser import parse
+>>> from einlang.semantics.lower import Lowerer, Scope
+>>> value = Lowerer(Scope.from_arrays({"x": np.ones(3)})).expr(parse("exp(x)").statements[0].expr, allow_whole=True)
+>>> value.node.shape, value.labels is None
+((3,), True)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import errors as E
+from ..functions import ELEMENTWISE
+from ..syntax import ast
+from . import ir, literals, messages
+from .callables import EinFunction, PyFunction
+from .describe import example_indices, index_set, shape_words
+from .labeled import Labeled
+from .scope import Binding, Scope
+
+if TYPE_CHECKING:
+    from .lower import Lowerer
+
+MAX_CALL_DEPTH = 32
+MAX_RANK = 64  # numpy's limit on the number of axes of an array
+
+
+def elementwise(lowerer: Lowerer, e: ast.Call) -> Labeled:
+    """``exp(A_ij)`` keeps its argument's indices; ``exp(A)_ij`` indexes the whole result."""
+    if len(e.args) != 1:
+        raise E.ArgumentCountError(f"{e.function} takes 1 argument but was given {len(e.args)}", [e.span])
+    inner = lowerer.expr(e.args[0], allow_whole=True)
+    node = literals.apply(e.function, inner.node)
+    display = messages.display(e)
+    if inner.labels is None:
+        if e.indices is not None:
+            return lowerer.subscripted(Labeled(node, None, e.span, display=display), e.indices, e.span)
+        return Labeled(node, None, e.span, display=display)
+    if e.indices is not None:
+        raise E.IndexRuleError(
+            f"{e.function}(...) already has the indices {index_set(inner.labels)} of its argument",
+            [e.span],
+            hint=f"write {e.function}(A)_ij for a whole tensor A, or {e.function}(A_ij)",
+        )
+    return Labeled(node, inner.labels, e.span, inner.label_spans, display)
+
+
+def _function(scope: Scope, e: ast.Call) -> EinFunction | PyFunction:
+    """The function a call names, given the right number of arguments."""
+    function = scope.functions.get(e.function)
+    if function is None:
+        if e.function in scope.tensors:
+            rank = len(scope.tensors[e.function].node.shape)
+            raise E.UnknownFunctionError(
+                f"{e.function} is a tensor, not a function", [e.name_span],
+                hint=f"index it with _: {e.function}_{example_indices(rank) or 'ij'}",
+            )
+        candidates = list(scope.functions) + sorted(set(ELEMENTWISE))
+        raise E.UnknownFunctionError(
+            f"unknown function {e.function}", [e.name_span or e.span], hint=messages.suggest(e.function, candidates)
+        )
+    given, most = len(e.args), len(function.params)
+    least = function.required if isinstance(function, PyFunction) else most
+    if not least <= given <= most:
+        expected = str(most) if least == most else f"{least} to {most}"
+        raise E.ArgumentCountError(
+            f"{e.function}({', '.join(function.params)}) takes {expected} "
+            f"argument{'s' if most != 1 else ''} but was given {given}",
+            [e.span],
+        )
+    return function
+
+
+def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
+    """A call of a definition (inlined) or of a Python library function, optionally indexed after."""
+    function = _function(lowerer.scope, e)
+    if lowerer.depth >= MAX_CALL_DEPTH:
+        raise E.RecursionLimitError(f"calls nested more than {MAX_CALL_DEPTH} deep (is {e.function} recursive?)", [e.span])
+    args = [lowerer.expr(arg, allow_whole=True) for arg in e.args]
+    nodes = [lowerer.materialize(arg, None).node for arg in args]
+    try:
+        if isinstance(function, PyFunction):
+            result = _external(lowerer, function, e, nodes)
+        else:
+            result = _inline(lowerer, function, e, args, nodes)
+    except E.EinlangError as err:
+        already_here = err.span is e.span  # a Python function's check already points at this call
+        if not already_here and not any(note.startswith(f"in {e.function}(") for note, _ in err.context):
+            err.add_context(f"in {e.function}(...), called here", e.span)
+        raise
+    if e.indices is not None:
+        return lowerer.subscripted(result, e.indices, e.span)
+    return result
+
+
+def _inline(lowerer: Lowerer, function: EinFunction, e: ast.Call, args: list[Labeled], nodes: list[ir.Node]) -> Labeled:
+    definition = function.definition
+    tensors: dict[str, Binding] = {}
+    for k, (param, arg, node) in enumerate(zip(definition.params, args, nodes)):
+        shown = arg.display or messages.display(e.args[k])
+        description = param if shown == param else f"{param} (argument {k + 1} of {definition.name}: {shown})"
+        tensors[param] = Binding(node, description)
+    inner = lowerer.nested(Scope(tensors, lowerer.scope.functions), e.span)
+    value = inner.expr(definition.body, definition.output, allow_whole=definition.output is None)
+    order = tuple(r.name for r in definition.output) if definition.output is not None else None
+    value = inner.materialize(value, order)
+    return Labeled(value.node, None, e.span, display=messages.display(e))
+
+
+def _external(lowerer: Lowerer, function: PyFunction, e: ast.Call, nodes: list[ir.Node]) -> Labeled:
+    constants = tuple(literals.node_constant(node) for node in nodes)
+    shapes = tuple(node.shape for node in nodes)
+    dtypes = tuple(node.dtype for node in nodes)
+    try:
+        shape, dtype = function.infer(shapes, dtypes, constants)
+    except E.EinlangError as err:
+        if not err.spans:
+            err.spans = (e.span,)  # type: ignore[assignment]
+        raise
+    node = ir.External(
+        function.name, function.impl, tuple(nodes), tuple(shape), np.dtype(dtype), constants, e.span, lowerer.callers
+    )
+    return Labeled(node, None, e.span, display=messages.display(e))
+
+
+def array(lowerer: Lowerer, e: ast.Array) -> Labeled:
+    """``[[1, 2], [3, 4]]``: entries are numbers, scalar expressions or whole tensors of one shape."""
+    if not e.items:
+        raise E.RaggedArrayError("an array literal needs at least one entry", [e.span])
+    items: list[Labeled] = []
+    for item in e.items:
+        value = lowerer.expr(item, allow_whole=True)
+        if value.labels:
+            raise E.IndexRuleError(
+                f"an entry of an array literal has free indices {index_set(value.labels)}",
+                [value.span],
+                hint="entries are numbers, scalar expressions or whole tensors",
+            )
+        items.append(value)
+    first = items[0]
+    part, parts = ("row", "rows") if first.node.shape else ("entry", "entries")  # a matrix's items are rows
+    for row, value in enumerate(items[1:], start=2):
+        if value.node.shape != first.node.shape:
+            raise E.RaggedArrayError(
+                f"array {parts} differ: {part} 1 ({first.display}) is {shape_words(first.node.shape)} but {part} {row} "
+                f"({value.display}) is {shape_words(value.node.shape)}",
+                [first.span, value.span],
+                hint="every row of an array literal has the same length",
+            )
+    shape = (len(items),) + first.node.shape
+    if len(shape) > MAX_RANK:
+        raise E.ShapeError(f"this array literal has {len(shape)} axes: numpy arrays have at most {MAX_RANK}", [e.span])
+    result = Labeled(literals.stack([v.node for v in items], shape), None, e.span, display=messages.display(e))
+    if e.indices is not None:
+        return lowerer.subscripted(result, e.indices, e.span)
+    return result

@@ -1,0 +1,101 @@
+"""Words for the checker's messages: suggestions, hints and how an expression is shown.
+
+Only text is built here (and the errors whose text needs nothing but it); the rules that decide when
+to raise live in the stages that apply them.
+
+>>> suggest("alpah", ["alpha", "beta"])
+'did you mean alpha?'
+>>> convention_hint("j", {"i": [None], "j": [None, None, None], "k": [None]})
+"say what you mean with an explicit output: '-> ik' sums over j, '-> ijk' keeps j (every index not in the output is summed)"
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .. import errors as E
+from ..source import Span
+from ..syntax import ast
+from . import batch
+from .describe import example_indices, index_set, shape_words
+
+
+def suggest(name: str, candidates: Sequence[str]) -> str | None:
+    """``did you mean …?`` for up to three close names, or ``None``."""
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    return "did you mean " + " or ".join(close) + "?" if close else None
+
+
+def display(e: Any) -> str:
+    """An expression as the user wrote it (whitespace collapsed), cut to 40 characters."""
+    span = getattr(e, "span", None)
+    if span is None:
+        return ""
+    text = " ".join(span.text.split())
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def shown_set(labels: Iterable[str]) -> str:
+    """Free indices for a message: batch axes show as the '...' the user wrote, once."""
+    labels = list(labels)
+    names = sorted(x for x in labels if not batch.is_batch(x))
+    return index_set((["..."] if any(batch.is_batch(x) for x in labels) else []) + names)
+
+
+def convention_hint(label: str, occurrences: dict[str, list[Any]]) -> str:
+    """A concrete explicit output for each reading of a product where ``label`` appears 3+ times."""
+    once = sorted(x for x, spans in occurrences.items() if len(spans) == 1 and not batch.is_batch(x))
+
+    def arrow(labels: list[str]) -> str:
+        if not labels:
+            return "->"
+        return "-> " + ("".join(labels) if all(len(x) == 1 for x in labels) else "{" + ",".join(labels) + "}")
+
+    return (
+        f"say what you mean with an explicit output: '{arrow(once)}' sums over {label}, "
+        f"'{arrow(sorted(once + [label]))}' keeps {label} (every index not in the output is summed)"
+    )
+
+
+def word_target_note(target: ast.Access, text: str, expr: ast.Expr) -> str:
+    """Why ``my_xi = ...`` was read as ``my`` with indices (so the user sees how to bind the whole name)."""
+    head, letters = target.name, [ref.name for ref in target.indices]
+    used = sorted(set(letters) & ast.index_names(expr))
+    if not used:
+        return (
+            f"{text} = ... is read as {head} with the indices {', '.join(letters)}, since the right side has free "
+            f"indices; write {head}_... with those, or `{text}` = ... to bind the whole name"
+        )
+    return (
+        f"{text} = ... is read as {head} with the indices {', '.join(letters)}, since {', '.join(used)} "
+        f"{'is an index' if len(used) == 1 else 'are indices'} on the right side; write `{text}` = ... to bind "
+        "the whole name"
+    )
+
+
+def bare_tensor(name: str, shape: tuple[int, ...], span: Span | None) -> E.BareTensorError:
+    """A tensor of rank > 0 used without indices where a scalar is needed."""
+    name = name or "this value"
+    return E.BareTensorError(
+        f"{name} is {shape_words(shape)}: write its indices, e.g. {name}_{example_indices(len(shape))}",
+        span,
+        hint="a name without indices is only allowed for scalars (rank 0)",
+    )
+
+
+def missing_from_term(err: E.OutputIndexError, term: ast.Expr) -> E.OutputIndexError:
+    """An output index missing from one term of a sum, reported against that term."""
+    return E.OutputIndexError(
+        f"output index {err.index} does not appear in the term {display(term) or 'here'}: every term of a "
+        "sum must have every output index",
+        [*err.spans, *([term.span] if term.span is not None else [])],
+        hint="einlang never broadcasts a term over an axis it does not have",
+        index=err.index,
+    )
+
+
+def count_words(n: int, one: str, many: str) -> str:
+    """``1 index``, ``2 indices``."""
+    return f"{n} {one if n == 1 else many}"
