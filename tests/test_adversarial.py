@@ -212,6 +212,7 @@ def test_nesting_just_below_the_limit_works(depth, shape, text, reference, backe
     assert_same(value, reference(depth))
 
 
+@pytest.mark.slow
 def test_sum_of_ten_thousand_terms():
     x = np.arange(3.0)
     text = " + ".join(["x_i"] * 10_000)
@@ -224,6 +225,7 @@ def test_sum_of_ten_thousand_terms():
             assert backend == "naive" and isinstance(err, E.UnsupportedByBackendError), err
 
 
+@pytest.mark.slow
 def test_product_of_ten_thousand_factors_uses_a_greedy_path():
     text = " ".join(["s"] * 10_000)
     value, err, seconds = _timed(lambda: einlang.evaluate(text, s=np.float64(1.0001)))
@@ -231,6 +233,7 @@ def test_product_of_ten_thousand_factors_uses_a_greedy_path():
     np.testing.assert_allclose(value, 1.0001**10_000)
 
 
+@pytest.mark.slow
 def test_one_megabyte_program_is_refused_before_parsing():
     text = "\n".join(f"y{k} = x_i x_i + {k}" for k in range(45_000))
     assert len(text) > 1_000_000
@@ -239,6 +242,7 @@ def test_one_megabyte_program_is_refused_before_parsing():
     assert f"{MAX_SOURCE_CHARS:,}" in err.message and f"{len(text) + 2:,}" in err.message
 
 
+@pytest.mark.slow
 def test_program_just_under_the_size_limit_parses_in_seconds():
     lines = [f"y{k} = x_i x_i + {k}" for k in range(6_000)]  # about 130 KB
     text = "\n".join(lines)

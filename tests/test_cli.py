@@ -15,6 +15,7 @@ from einlang import library
 from einlang.png import read_png
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # every test here starts the command as a subprocess
 
 
 def einlang(*args: str, stdin: str | None = None, cwd: Path | None = None, code: str | None = None):

@@ -144,6 +144,7 @@ def test_invalid_limit_is_an_einlang_error():
             pass
 
 
+@pytest.mark.slow  # 4 million generated-loop iterations: seconds of CPU
 def test_more_indices_than_python_can_nest_share_one_product_loop():
     """CPython allows 20 nested blocks: past 16 loops the innermost indices share one itertools.product loop."""
     rng = np.random.default_rng(7)

@@ -346,6 +346,7 @@ def quit_(child, ctrl_d: bool = False) -> None:
     assert child.exitstatus == 0
 
 
+@pytest.mark.slow
 def test_pty_bind_evaluate_plan_compare_and_error(tmp_path):
     child = spawn(tmp_path)
     enter(child, "A = [[1, 2],")  # an open bracket continues on the next line
@@ -374,6 +375,7 @@ def test_pty_bind_evaluate_plan_compare_and_error(tmp_path):
     quit_(child, ctrl_d=True)
 
 
+@pytest.mark.slow
 def test_pty_tab_completes_a_bound_name(tmp_path):
     child = spawn(tmp_path)
     enter(child, "velocity = [1, 2, 3]")
@@ -393,6 +395,7 @@ def test_pty_tab_completes_a_bound_name(tmp_path):
     quit_(child)
 
 
+@pytest.mark.slow
 def test_pty_ctrl_c_interrupts_a_long_naive_run_and_keeps_state(tmp_path):
     child = spawn(tmp_path)
     enter(child, ":set naive_iteration_limit 1e13")
@@ -417,6 +420,7 @@ def test_pty_ctrl_c_interrupts_a_long_naive_run_and_keeps_state(tmp_path):
     quit_(child)
 
 
+@pytest.mark.slow
 def test_pty_history_persists_across_restarts(tmp_path):
     history = tmp_path / "hist"
     child = spawn(tmp_path, history)
@@ -433,6 +437,7 @@ def test_pty_history_persists_across_restarts(tmp_path):
     quit_(child)
 
 
+@pytest.mark.slow
 def test_pty_without_prompt_toolkit_falls_back_to_input(tmp_path):
     code = "import sys; sys.modules['prompt_toolkit'] = None; from einlang.cli import main; sys.exit(main([]))"
     child = spawn(tmp_path, code=code)

@@ -28,6 +28,7 @@ def test_memory_limit_names_the_intermediate_its_indices_size_and_limit(backend)
     assert "memory_limit" in err.hint
 
 
+@pytest.mark.slow
 def test_memory_limit_refuses_before_allocating(backend):
     x = np.ones(700)
     gc.collect()
@@ -149,6 +150,7 @@ def _distinct_work(k: int, x: np.ndarray) -> None:
         assert einlang.einsum("ij,ij->", a, a) == a.size
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_over_many_distinct_programs(monkeypatch):
     # The caches are shrunk to 64 entries so that eviction starts after a few hundred programs instead of
     # thousands (the run took 13 s at the real sizes); the real sizes are checked against docs/guarantees.md
