@@ -64,6 +64,7 @@ class Session:
         self._functions: dict[str, Any] = self._initial_functions()
         self.history: list[str] = []  # source of each statement that ran without error
         self.definitions: dict[str, str] = {}
+        self._stacked: dict[str, tuple[str, ...]] = {}  # B -> (b1, b2) after B = [b1, b2]: basis vectors as rows
         for name, value in tensors.items():
             self[name] = value
 
@@ -178,16 +179,28 @@ class Session:
             self.definitions[stmt.name] = text
             self.history.append(text)
             return StatementResult(stmt.name, None, None, "definition", text)
+        stacked = self._check_rows(stmt)
         bound_name, value, scope = self._lower_statement(stmt)
         lowered = _lowered(scope, value)
         result = self._run(lowered, backend)
         if bound_name is not None:
             self[bound_name] = result if isinstance(result, np.ndarray) else np.asarray(result)
+            self._stacked.pop(bound_name, None)
+            if stacked is not None:
+                self._stacked[bound_name] = stacked
             kind = "assignment"
         else:
             kind = "expression"
         self.history.append(text)
         return StatementResult(bound_name, result, value.labels, kind, text)
+
+    def _check_rows(self, stmt: ast.Statement) -> tuple[str, ...] | None:
+        """Refuse basis vectors written as rows to a library function that reads columns (see
+        :mod:`einlang.library._rows`); the vectors an assignment ``B = [b1, b2]`` stacks, to remember."""
+        from .library import _rows, registry
+
+        library = frozenset(name for name in _rows.COLUMN_BASES if self._functions.get(name) is registry().get(name))
+        return _rows.check_statement(stmt, self._tensors, self._stacked, library)
 
     def evaluating(self, run: Runner, backend: str) -> contextlib.AbstractContextManager[None]:
         """A hook around each evaluation (``run`` is the backend's :class:`~einlang.backends.Runner`;

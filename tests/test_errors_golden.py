@@ -48,6 +48,7 @@ MISTAKES = [
     ("error_inside_library_call", "matmul(A, B)_ik", dict(A=A, B=B)),
     ("eps_size", "eps_ijk v_j x_k", dict(v=v, x=x)),
     ("ragged_array", "[[1, 2], [3]]", {}),
+    ("basis_in_rows_orthogonal", "to_basis_orthogonal([[2, 1], [-2, 4]], [5, -1])", {}),
 ]
 
 

@@ -116,6 +116,17 @@ def names() -> tuple[str, ...]:
     return tuple(sorted(registry()))
 
 
+def signature(name: str) -> str:
+    """``name(params)``; a function taking any number of vectors shows ``columns(b1, b2, …)``.
+
+    >>> signature("dot"), signature("columns")
+    ('dot(u, v)', 'columns(b1, b2, …)')
+    """
+    params = registry()[name].params
+    shown = params if len(params) <= 6 else (*params[:2], "…")
+    return f"{name}({', '.join(shown)})"
+
+
 def help(name: str) -> str:  # noqa: A001 - mirrors the REPL's :help
     """A one-line description and an example for a library function.
 
@@ -128,8 +139,7 @@ def help(name: str) -> str:  # noqa: A001 - mirrors the REPL's :help
     function = registry().get(name)
     if function is None:
         raise UnknownFunctionError(f"no library function called {name!r}")
-    params = ", ".join(function.params)
-    text = f"{name}({params})"
+    text = signature(name)
     if function.description:
         text += f": {function.description}"
     if function.example:

@@ -80,7 +80,8 @@ def _matrix_infer(function: str):
 
 register_python(PyFunction(
     "gram_schmidt", ("A",), gram_schmidt_columns, _matrix_infer("gram_schmidt"),
-    "an orthonormal basis from the columns of A, in order: each column minus its projections on the earlier "
+    "an orthonormal basis (as columns) from the columns of A, in order (columns(b1, b2) builds A from vectors): "
+    "each column minus its projections on the earlier "
     "ones, normalised (a dependent column becomes a zero column)",
     "gram_schmidt([[3, 1], [4, 2]])  # [[3/5, -4/5], [4/5, 3/5]]",
 ))
@@ -118,8 +119,8 @@ def _reflection_matrix_infer(shapes, dtypes, constants):
 
 register_python(PyFunction(
     "reflection_matrix", ("basis",), _reflection_matrix, _reflection_matrix_infer,
-    "the reflection in the mirror spanned by all but the last basis vector: E·diag(1, …, 1, −1)·Eᵀ with "
-    "E = gram_schmidt(basis)",
+    "the reflection in the mirror spanned by all but the last basis vector (basis vectors as columns): "
+    "E·diag(1, …, 1, −1)·Eᵀ with E = gram_schmidt(basis)",
     "reflection_matrix([[1, 0], [0, 1]])  # [[1, 0], [0, -1]]",
 ))
 
@@ -302,6 +303,57 @@ def eig(A: Any) -> tuple[np.ndarray, np.ndarray]:
 
 register_python(PyFunction(
     "eig", ("A",), _eig_impl, _eig_infer,
-    "the eigenvalues of A, largest first (numpy; from Python also the eigenvectors, as columns)",
+    "the eigenvalues of A, largest first (numpy; from Python also the eigenvectors, as columns); "
+    "eigenvectors(A) gives the eigenvectors",
     "eig([[2, 1], [1, 2]])  # [3, 1]",
 ), python=eig)
+
+
+def eigenvalues(A: Any) -> np.ndarray:
+    """The eigenvalues of A, largest first (complex ones too, from Python).
+
+    >>> eigenvalues([[2, 1], [1, 2]]).round(6).tolist()
+    [3.0, 1.0]
+    """
+    return eig(A)[0]
+
+
+register_python(PyFunction(
+    "eigenvalues", ("A",), _eig_impl, _eig_infer,
+    "the eigenvalues of A, largest first (the λ with A v = λ v for some v ≠ 0); eigenvectors(A) gives the matching v",
+    "eigenvalues([[2, 1], [1, 2]])  # [3, 1]",
+), python=eigenvalues)
+
+
+def _eigenvectors_infer(shapes, dtypes, constants):
+    n = C.square("eigenvectors", "A", shapes[0])
+    return (n, n), C.real_float(dtypes)
+
+
+def _eigenvectors_impl(A: np.ndarray) -> np.ndarray:
+    _eig_impl(A)  # the same refusal of complex eigenvalues, with the same message
+    return _signed(eigen(A)[1])
+
+
+def _signed(vectors: np.ndarray) -> np.ndarray:
+    """Each eigenvector (column) with its largest entry positive: numpy's sign is arbitrary, a learner's is not."""
+    biggest = np.argmax(np.abs(vectors), axis=0)
+    signs = np.sign(np.real(vectors[biggest, np.arange(vectors.shape[1])]))
+    return vectors * np.where(signs == 0, 1, signs)
+
+
+def eigenvectors(A: Any) -> np.ndarray:
+    """The eigenvectors of A as columns (unit length, largest entry positive), column k for eigenvalue k.
+
+    >>> eigenvectors([[2, 0], [0, 3]]).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    return _signed(eig(A)[1])
+
+
+register_python(PyFunction(
+    "eigenvectors", ("A",), _eigenvectors_impl, _eigenvectors_infer,
+    "the eigenvectors of A as the columns of a matrix (unit length, largest entry positive): column k goes with "
+    "eigenvalues(A)_k: with V = eigenvectors(A) and l = eigenvalues(A), R_ik = A_ij V_jk - l_k V_ik is 0",
+    "eigenvectors([[2, 0], [0, 3]])  # [[0, 1], [1, 0]]",
+), python=eigenvectors)

@@ -276,6 +276,7 @@ def _independent(V: np.ndarray) -> bool:
 
 register_python(PyFunction(
     "linearly_independent", ("V",), _independent, C.matrix_to_number("linearly_independent", "V", bool),
-    "1 (true) when no column of V is a combination of the others (rank = number of columns)",
+    "1 (true) when no column of V is a combination of the others (rank = number of columns; columns(b1, b2) "
+    "puts vectors in columns)",
     "linearly_independent([[1, 2], [2, 4]])  # 0",
 ))

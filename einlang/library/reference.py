@@ -28,6 +28,7 @@ from typing import Any
 
 from ..semantics.callables import EinFunction
 from . import _PYTHON_API, names, registry
+from . import signature as library_signature
 
 # section by the file (.ein) or module (.py) a definition lives in, in the course's order
 SECTIONS = (
@@ -77,7 +78,7 @@ def signature(name: str) -> str:
     if isinstance(function, EinFunction) and function.definition.span is not None:
         text = function.definition.span.text.replace("\\\n", " ")
         return " ".join(text.removeprefix("def ").split())
-    return f"{name}({', '.join(function.params)})"
+    return library_signature(name)
 
 
 def row(name: str) -> str:
