@@ -18,6 +18,7 @@ from typing import Any
 
 from . import errors
 from .backends import available_backends, get_backend, register_backend
+from .catalog import set_default_functions
 from .config import Options, get_options, options, set_options
 from .einsum_compat import einsum
 from .errors import EinlangError
@@ -26,6 +27,17 @@ from .program import Program, compile_cached
 from .session import Session
 
 __version__ = "0.1.0"
+
+
+def _library_functions() -> dict[str, Any]:
+    """The standard library's functions by name (imported on first use: keeps ``import einlang`` fast)."""
+    from .library import registry
+
+    return registry()
+
+
+# the package's top wires the library in: the layers below it (programs, sessions) never import it
+set_default_functions(_library_functions)
 
 
 def compile(source: str) -> Program:  # noqa: A001 - the natural name, as in re.compile

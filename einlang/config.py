@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -76,6 +76,18 @@ def _validate(changes: dict) -> None:
         ):
             raise InputValueError(f"{key} must be a non-negative integer, not {value!r}")
         if key == "backend":
-            from .backends import get_backend
+            _backend_check[0](value)
 
-            get_backend(value)
+
+def _any_backend(name: str) -> None:
+    """Until the backends are imported there is nothing to check a name against."""
+
+
+# config sits below the backends, so it does not import them: the backends package installs its
+# lookup here (an unknown name raises UnknownBackendError listing the available ones)
+_backend_check: list[Callable[[str], object]] = [_any_backend]
+
+
+def set_backend_check(check: Callable[[str], object]) -> None:
+    """Install the check ``set_options(backend=...)`` runs on a backend name."""
+    _backend_check[0] = check

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import errors as E
+from .catalog import REGISTRATIONS
 from .config import get_options
 from .program import BoundedCache, BoundProgram, as_array
 from .semantics import ir
@@ -300,7 +301,7 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
             arrays = [a.astype(common) for a in arrays]
     options = get_options()
     name = backend or options.backend
-    key = (equation, strict, name, tuple([(a.shape, a.dtype) for a in arrays]))
+    key = (REGISTRATIONS.value, equation, strict, name, tuple([(a.shape, a.dtype) for a in arrays]))
     entry = _CACHE.get(key) or _CACHE.put(key, _prepare(equation, arrays, strict, name))
     if out is not None:
         _check_out(out, entry.shape, entry.wrap_to or _result_dtype(arrays), casting)

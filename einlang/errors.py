@@ -340,4 +340,10 @@ class UnsupportedByBackendError(BackendError):
     code = "E602"
 
 
+class DuplicateBackendError(BackendError):
+    """``register_backend`` with a name already taken, without ``replace=True``."""
+
+    code = "E603"
+
+
 __all__ = [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, EinlangError)]

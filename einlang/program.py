@@ -24,6 +24,7 @@ import numpy as np
 
 from . import errors as E
 from .backends import Runner, as_runner, get_backend
+from .catalog import REGISTRATIONS, FunctionSource, lookup
 from .config import Options, get_options
 from .plan import Plan, build_plan, symbol
 from .semantics import ir
@@ -245,10 +246,12 @@ class Program:
     array([3, 7])
     """
 
-    def __init__(self, text: str, name: str = "<input>", functions: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, text: str, name: str = "<input>",
+                 functions: Mapping[str, Any] | FunctionSource | None = None) -> None:
         self.text = text
         self.ast: ast.Program = parse(text, name)
-        self._functions = functions
+        # looked up at each binding, so functions registered after compiling are seen
+        self._functions = lookup(functions)
         self._bound = BoundedCache(64)
 
     def __repr__(self) -> str:
@@ -256,31 +259,26 @@ class Program:
 
     @property
     def functions(self) -> Mapping[str, Any]:
-        if self._functions is None:
-            from .library import registry
-
-            self._functions = registry()
-        return self._functions
+        """The functions this program can call: its caller's, else the default (the standard library)."""
+        return self._functions()
 
     # -- binding ----------------------------------------------------------------------------------
     def bind(self, tensors: Mapping[str, Any]) -> BoundProgram:
         """Check the program against these tensors' shapes (cached) and return the bound program."""
         arrays = {name: as_array(name, value) for name, value in tensors.items()}
-        key = (tuple(arrays), tuple([(a.shape, a.dtype) for a in arrays.values()]))
+        functions = self.functions  # first: loading the library registers its functions
+        key = (REGISTRATIONS.value, tuple(arrays), tuple([(a.shape, a.dtype) for a in arrays.values()]))
         bound = self._bound.get(key)
         if bound is None:
-            bound = self._bound.put(key, self._check(arrays))
+            scope = Scope.from_arrays(arrays, functions)
+            bound = self._bound.put(key, BoundProgram(lower_program(self.ast, scope)))
         return bound
-
-    def _check(self, arrays: Mapping[str, np.ndarray]) -> BoundProgram:
-        scope = Scope.from_arrays(arrays, self.functions)
-        return BoundProgram(lower_program(self.ast, scope))
 
     def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
         if tensors is not None:
             kwargs = tensor_mapping(tensors, kwargs)
         try:
-            key = (tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
+            key = (REGISTRATIONS.value, tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
             bound = self._bound.get(key)
         except AttributeError:  # lists, Python numbers: convert first
             bound = None
@@ -410,9 +408,10 @@ def to_einsum(program: ast.Program) -> str:
 _PROGRAMS = BoundedCache(512)
 
 
-def compile_cached(text: str) -> Program:
-    """``einlang.compile`` with a bounded cache keyed by the source text."""
-    program = _PROGRAMS.get(text)
+def compile_cached(text: str, functions: FunctionSource | None = None) -> Program:
+    """``einlang.compile`` with a bounded cache keyed by the source text (and the functions' source)."""
+    key = text if functions is None else (text, functions)
+    program = _PROGRAMS.get(key)
     if program is None:
-        program = _PROGRAMS.put(text, Program(text))
+        program = _PROGRAMS.put(key, Program(text, functions=functions))
     return program

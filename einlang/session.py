@@ -22,6 +22,7 @@ import numpy as np
 
 from . import errors as E
 from .backends import Runner
+from .catalog import lookup
 from .plan import Plan
 from .program import BoundProgram, as_array
 from .semantics import ir
@@ -61,7 +62,8 @@ class Session:
         # a library function of the same name wins, and reset() brings them back
         self.helpers: dict[str, Any] = dict(helpers or {})
         self._tensors: dict[str, np.ndarray] = {}
-        self._functions: dict[str, Any] = self._initial_functions()
+        self._library = lookup(None)  # the default functions (the standard library), looked up per statement
+        self._defined: dict[str, EinFunction] = {}  # this session's own definitions
         self.history: list[str] = []  # source of each statement that ran without error
         self.definitions: dict[str, str] = {}
         self._stacked: dict[str, tuple[str, ...]] = {}  # B -> (b1, b2) after B = [b1, b2]: basis vectors as rows
@@ -102,8 +104,10 @@ class Session:
         return dict(self._tensors)
 
     @property
-    def functions(self) -> Mapping[str, Any]:
-        return dict(self._functions)
+    def functions(self) -> dict[str, Any]:
+        """Every function a statement can call: helpers, beneath the library, beneath this session's
+        definitions (a fresh table each time, so functions registered later are seen)."""
+        return {**self.helpers, **self._library(), **self._defined}
 
     def reset(self) -> None:
         """Forget every tensor and every definition made in this session.
@@ -114,14 +118,9 @@ class Session:
         ()
         """
         self._tensors.clear()
-        self._functions = self._initial_functions()
+        self._defined.clear()
         self.history.clear()
         self.definitions.clear()
-
-    def _initial_functions(self) -> dict[str, Any]:
-        from .library import registry
-
-        return {**self.helpers, **registry()}
 
     def undefine(self, name: str) -> None:
         """Remove a definition made in this session; a library function or helper it shadowed returns.
@@ -135,18 +134,14 @@ class Session:
         if name not in self.definitions:
             raise E.UndefinedNameError(f"{name} is not defined in this session")
         del self.definitions[name]
-        shadowed = self._initial_functions().get(name)
-        if shadowed is None:
-            del self._functions[name]
-        else:
-            self._functions[name] = shadowed
+        del self._defined[name]
 
     # -- running ----------------------------------------------------------------------------------
     def _scope(self) -> Scope:
         tensors = {
             name: Binding(ir.Input(name, array.shape, array.dtype), name) for name, array in self._tensors.items()
         }
-        return Scope(tensors, self._functions)
+        return Scope(tensors, self.functions)
 
     def _lower_statement(self, stmt: ast.Statement) -> tuple[str | None, Any, Scope]:
         scope = self._scope()
@@ -174,8 +169,8 @@ class Session:
     def _execute_statement(self, stmt: ast.Statement, backend: str | None) -> StatementResult:
         text = stmt.span.text if stmt.span is not None else ""
         if isinstance(stmt, ast.Definition):
-            Lowerer(Scope({}, self._functions)).statement(stmt)
-            self._functions[stmt.name] = EinFunction(stmt, stmt.span.source if stmt.span else None)
+            Lowerer(Scope({}, self.functions)).statement(stmt)
+            self._defined[stmt.name] = EinFunction(stmt, stmt.span.source if stmt.span else None)
             self.definitions[stmt.name] = text
             self.history.append(text)
             return StatementResult(stmt.name, None, None, "definition", text)

@@ -1,6 +1,12 @@
-"""Each third-party library stays in its layer (so a change of parser or path search touches one place).
+"""Layers only point down, and each third-party library stays in its layer (so a change of parser or
+path search touches one place).
 
-The scan reads every module's imports, including those inside functions.
+The internal order: foundation modules (source, errors, functions, catalog, config, timing) -> syntax ->
+semantics -> plan -> backends -> program (with the einsum drop-in) -> library -> session -> the package's
+top (``einlang/__init__``: the public API, which wires the library in as the default functions) -> front
+ends (the REPL, the CLI, the benchmarks, the notebook display: clients of the public API).
+A module may import its own layer and the layers below, never one above. The scan reads every module's
+imports, including those inside functions.
 """
 
 import ast
@@ -34,6 +40,77 @@ def imported_roots(path: Path) -> set[str]:
 
 
 MODULES = sorted(PACKAGE.rglob("*.py"))
+
+# bottom to top: a module may import from its own layer and those before it
+LAYERS = (
+    ("foundation", ("source.py", "errors.py", "functions.py", "catalog.py", "config.py", "timing.py")),
+    ("syntax", ("syntax/",)),
+    ("semantics", ("semantics/",)),
+    ("plan", ("plan/",)),
+    ("backends", ("backends/",)),
+    ("program", ("program.py", "einsum_compat.py")),
+    ("library", ("library/",)),
+    ("session", ("session.py",)),
+    ("package", ("__init__.py",)),  # the public API; it wires the library in as the default functions
+    ("front ends", ("repl.py", "repl/", "cli.py", "bench_cli.py", "bench.py", "demo.py", "highlight.py",
+                    "notebook.py", "png.py", "__main__.py")),
+)
+
+
+def layer_of(relative: str) -> int:
+    for rank, (_, members) in enumerate(LAYERS):
+        if any(relative == m or (m.endswith("/") and relative.startswith(m)) for m in members):
+            return rank
+    raise AssertionError(f"{relative} is in no layer: add it to LAYERS in tests/test_layers.py")
+
+
+def resolve(parts: list[str], package: Path = PACKAGE) -> str:
+    """``["backends", "Runner"]`` (from ``from . import Runner`` in backends/) -> ``"backends/__init__.py"``."""
+    for k in range(len(parts), 0, -1):
+        candidate = package.joinpath(*parts[:k])
+        if candidate.with_suffix(".py").is_file():
+            return candidate.with_suffix(".py").relative_to(package).as_posix()
+        if candidate.is_dir():
+            return (candidate / "__init__.py").relative_to(package).as_posix()
+    return "__init__.py"  # ``from . import x`` at the top: the package itself
+
+
+def internal_imports(path: Path, package: Path = PACKAGE) -> set[str]:
+    """The einlang modules ``path`` imports (as paths relative to the package), wherever the import sits."""
+    folder = path.relative_to(package).parent.parts
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(folder[: len(folder) - (node.level - 1)])
+            module = base + (node.module.split(".") if node.module else [])
+            names = [[]] if node.module else [[alias.name] for alias in node.names]
+            found.update(resolve(module + name, package) for name in names)
+        else:
+            modules = [node.module] if isinstance(node, ast.ImportFrom) and node.module else [
+                alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            found.update(resolve(m.split(".")[1:], package) for m in modules if m.split(".")[0] == "einlang")
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_only_point_down(path):
+    relative = path.relative_to(PACKAGE).as_posix()
+    rank = layer_of(relative)
+    for target in internal_imports(path):
+        assert layer_of(target) <= rank, (
+            f"{relative} ({LAYERS[rank][0]}) imports {target} ({LAYERS[layer_of(target)][0]}), a layer above it"
+        )
+
+
+def test_the_layer_scan_resolves_relative_and_late_imports(tmp_path):
+    (tmp_path / "backends").mkdir()
+    (tmp_path / "backends" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "config.py").write_text("", encoding="utf-8")
+    (tmp_path / "session.py").write_text("", encoding="utf-8")
+    module = tmp_path / "backends" / "naive.py"
+    module.write_text("from . import Runner\nfrom ..config import x\n\n\ndef late():\n"
+                      "    import einlang.config\n    from .. import session\n", encoding="utf-8")
+    assert internal_imports(module, tmp_path) == {"backends/__init__.py", "config.py", "session.py"}
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))

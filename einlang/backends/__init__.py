@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..errors import UnknownBackendError
+from ..catalog import registered
+from ..config import set_backend_check
+from ..errors import DuplicateBackendError, UnknownBackendError
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +59,25 @@ _INSTANCES: dict[str, Backend] = {}
 _LOCK = threading.Lock()
 
 
-def register_backend(name: str, factory: Callable[[], Backend]) -> None:
-    """Add a backend: ``factory()`` is called once, the first time the backend is used."""
-    _FACTORIES[name] = factory
+def register_backend(name: str, factory: Callable[[], Backend], *, replace: bool = False) -> None:
+    """Add a backend: ``factory()`` is called once, the first time the backend is used.
+
+    A name already taken is refused unless ``replace=True``; replacing drops the old instance, and
+    programs bound before run on the new backend from their next call.
+
+    >>> register_backend("numpy", object)
+    Traceback (most recent call last):
+    ...
+    einlang.errors.DuplicateBackendError: error[E603]: a backend called 'numpy' is already registered
+      hint: pass replace=True to replace it
+    """
+    with _LOCK:
+        if name in _FACTORIES and not replace:
+            raise DuplicateBackendError(f"a backend called {name!r} is already registered",
+                                        hint="pass replace=True to replace it")
+        _FACTORIES[name] = factory
+        _INSTANCES.pop(name, None)
+    registered()
 
 
 def _lazy(module: str, cls: str) -> Callable[[], Backend]:
@@ -92,3 +110,6 @@ def get_backend(name: str) -> Backend:
         if name not in _INSTANCES:
             _INSTANCES[name] = _FACTORIES[name]()
     return _INSTANCES[name]
+
+
+set_backend_check(get_backend)  # set_options(backend=...) refuses an unknown name at once

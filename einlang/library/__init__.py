@@ -22,6 +22,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+from ..catalog import registered
 from ..semantics.callables import EinFunction, PyFunction
 from ..syntax import ast
 from ..syntax.parser import parse
@@ -40,11 +41,34 @@ def register_python(function: PyFunction, python: Callable[..., Any] | None = No
     _PYTHON[function.name] = function
     if python is not None:
         _PYTHON_API[function.name] = python
+    _changed()
+    return function
+
+
+def unregister_python(name: str) -> None:
+    """Remove a function added with :func:`register_python` (programs stop seeing it at once).
+
+    >>> unregister_python("no such function")
+    Traceback (most recent call last):
+    ...
+    einlang.errors.UnknownFunctionError: error[E204]: no Python library function called 'no such function'
+    """
+    from ..errors import UnknownFunctionError
+
+    if name not in _PYTHON:
+        raise UnknownFunctionError(f"no Python library function called {name!r}")
+    del _PYTHON[name]
+    _PYTHON_API.pop(name, None)
+    _changed()
+
+
+def _changed() -> None:
+    """The library's table changed: rebuild it on next use, and tell cached bindings they are stale."""
     registry.cache_clear()
     wrappers = sys.modules.get(f"{__name__}._python")
     if wrappers is not None:  # a Python wrapper made before this registration would be stale
         wrappers.python_function.cache_clear()
-    return function
+    registered()
 
 
 def _docs_for(source_text: str) -> dict[str, tuple[str, str]]:
