@@ -63,10 +63,6 @@ class Span:
     def text(self) -> str:
         return self.source.text[self.start : self.end]
 
-    def to(self, other: Span) -> Span:
-        """The smallest span covering both ``self`` and ``other``."""
-        return Span(self.source, min(self.start, other.start), max(self.end, other.end))
-
     def sub(self, start: int, end: int) -> Span:
         """A span relative to this one's start (used for one index inside ``A_ij``)."""
         return Span(self.source, self.start + start, self.start + end)

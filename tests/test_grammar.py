@@ -12,8 +12,8 @@ import pytest
 from einlang.syntax import ast, build_parser, parse
 from einlang.syntax.parser import _Builder
 
-# Rules that _transform deliberately passes through as lists for their parent's callback.
-PASSTHROUGH = {"args", "items", "params", "index_list"}
+# Rules the builder deliberately passes through as lark Trees for their parent's method.
+PASSTHROUGH = _Builder.PASSTHROUGH
 
 
 def _node_kinds(parser: lark.Lark) -> set[str]:
@@ -53,6 +53,16 @@ def test_grammar_has_the_expected_node_kinds(strict_parser):
 def test_every_node_kind_has_a_builder_method(strict_parser):
     missing = sorted(kind for kind in _node_kinds(strict_parser) - PASSTHROUGH if not callable(getattr(_Builder, kind, None)))
     assert not missing, f"grammar rules without a _Builder method (would leak lark Trees): {missing}"
+
+
+def test_every_builder_method_builds_a_node_kind(strict_parser):
+    # the reverse direction: a callback whose rule was renamed or removed is dead code
+    methods = {name for name, value in vars(_Builder).items() if not name.startswith("_") and callable(value)}
+    assert methods <= _node_kinds(strict_parser), methods - _node_kinds(strict_parser)
+
+
+def test_the_parser_is_built_once_per_process():
+    assert build_parser() is build_parser()
 
 
 def test_passthrough_rules_exist_in_grammar(strict_parser):

@@ -56,5 +56,3 @@ class PyFunction:
     def required(self) -> int:
         return len(self.params) if self.min_args is None else self.min_args
 
-
-Callable_ = EinFunction | PyFunction

@@ -34,10 +34,6 @@ def index_set(labels: Iterable[str]) -> str:
     return "{" + ", ".join(items) + "}" if items else "{} (a scalar)"
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def example_indices(rank: int) -> str:
     letters = "ijklmnpqrs"
     return letters[:rank] if rank <= len(letters) else "{" + ",".join(f"i{k}" for k in range(rank)) + "}"

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterator
 
 import lark
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer_NonRecursive, v_args
 
 from ..errors import ComplexityLimitError, EinlangSyntaxError, InvalidIndexError
 from ..source import Source, Span
@@ -33,9 +33,6 @@ class _NewlinePostLexer:
     """Drops newlines inside brackets and after an operator; refuses absurd bracket nesting."""
 
     always_accept = ("_NL",)
-
-    def __init__(self) -> None:
-        self.source: Source | None = None
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         depth = 0
@@ -60,12 +57,21 @@ class _NestingTooDeep(Exception):
         self.pos = pos
 
 
-class _Builder(Transformer):
-    """Builds frozen AST nodes while LALR reduces (no recursion, so long sums are fine)."""
+class _Builder(Transformer_NonRecursive):
+    """Builds frozen AST nodes from lark's parse tree, bottom-up and without recursion (so a sum of
+    10,000 terms never reaches Python's recursion limit): one method per node kind of the grammar.
+
+    The list rules (``PASSTHROUGH``) have no method: lark hands them to their parent as ``Tree`` objects,
+    whose children the parent's method reads.
+    """
+
+    PASSTHROUGH = frozenset({"args", "items", "params", "index_list"})
 
     def __init__(self, source: Source) -> None:
         super().__init__(visit_tokens=False)
         self.source = source
+        # nesting depth by id() of the nodes not yet taken by a parent: an entry is popped when its node
+        # becomes a child, so an id reused after a replaced chain link is freed never finds a stale depth
         self._depth: dict[int, int] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -79,7 +85,7 @@ class _Builder(Transformer):
 
     def _nest(self, node, *children):
         """Track nesting depth so later (recursive) stages never meet a tree deeper than MAX_NESTING."""
-        return self._set_depth(node, 1 + max((self._depth.get(id(c), 0) for c in children), default=0))
+        return self._set_depth(node, 1 + max((self._depth.pop(id(c), 0) for c in children), default=0))
 
     def _set_depth(self, node, depth: int):
         if depth > MAX_NESTING:
@@ -95,7 +101,7 @@ class _Builder(Transformer):
         """``_ik`` -> (i, k): each letter is one index."""
         return tuple(ast.IndexRef(ch, span.sub(k, k + 1)) for k, ch in enumerate(text))
 
-    def _index_list(self, tree_or_none, open_span: Span) -> tuple[ast.IndexRef, ...]:
+    def _index_list(self, tree_or_none) -> tuple[ast.IndexRef, ...]:
         """``{ij}`` -> (i, j); ``{i j}``, ``{i,j}`` -> (i, j); ``{in,out}`` -> (in, out); ``{in,}`` -> (in,)."""
         if tree_or_none is None:
             return ()
@@ -126,9 +132,6 @@ class _Builder(Transformer):
                 raise InvalidIndexError(f"index '{ref.name}' contains '_'", ref.span,
                                         hint="index names are letters and digits, e.g. W_{in,out}")
         return tuple(out)
-
-    def _subscript(self, sub) -> tuple[ast.IndexRef, ...] | None:
-        return sub
 
     # -- statements ------------------------------------------------------------------------------
     @v_args(meta=True)
@@ -170,7 +173,7 @@ class _Builder(Transformer):
 
     @v_args(meta=True, inline=True)
     def output_braced(self, meta, index_list=None):
-        return self._index_list(index_list, self._span(meta))
+        return self._index_list(index_list)
 
     # -- expressions -----------------------------------------------------------------------------
     @v_args(meta=True, inline=True)
@@ -201,8 +204,8 @@ class _Builder(Transformer):
     def _extend(self, node, left, right):
         """Depth of a flat chain: one level above its deepest item, however long the chain grows."""
         chained = isinstance(left, type(node))
-        left_depth = self._depth.get(id(left), 0) if chained else 1 + self._depth.get(id(left), 0)
-        return self._set_depth(node, max(left_depth, 1 + self._depth.get(id(right), 0)))
+        left_depth = self._depth.pop(id(left), 0) + (0 if chained else 1)
+        return self._set_depth(node, max(left_depth, 1 + self._depth.pop(id(right), 0)))
 
     @v_args(meta=True, inline=True)
     def div(self, meta, left, right):
@@ -235,7 +238,7 @@ class _Builder(Transformer):
                 self._tok_span(tok),
                 hint="a subscript goes right after the name or ')' with no space: f(A)_{ij}",
             )
-        return ast.Access(text[:-1], self._index_list(index_list, span), span)
+        return ast.Access(text[:-1], self._index_list(index_list), span)
 
     @v_args(meta=True, inline=True)
     def quoted(self, meta, tok, sub):
@@ -287,7 +290,7 @@ class _Builder(Transformer):
     def subscript_braced(self, meta, tok, index_list=None):
         if str(tok) != "_":
             raise EinlangSyntaxError("write either letters or braces after '_', not both", self._tok_span(tok))
-        return self._index_list(index_list, self._span(meta))
+        return self._index_list(index_list)
 
 
 # -- error translation ----------------------------------------------------------------------------
@@ -422,20 +425,13 @@ def _translate(exc: lark.exceptions.LarkError, source: Source) -> EinlangSyntaxE
 
 
 @functools.cache
-def _lark_parser_for(builder_cls) -> lark.Lark:
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        postlex=_NewlinePostLexer(),
-        cache=False,
-    )
-
-
 def build_parser(strict: bool = False) -> lark.Lark:
-    """A fresh lark parser for the grammar (``strict=True`` also checks for terminal collisions)."""
+    """The lark parser for the grammar, built once per process (``strict=True`` also checks for terminal
+    collisions; tests use it). Sharing one is safe: a parse keeps its state in locals, not on the parser.
+
+    >>> build_parser() is build_parser()
+    True
+    """
     return lark.Lark(
         grammar_text(),
         parser="lalr",
@@ -464,11 +460,8 @@ def parse(text: str, name: str = "<input>") -> ast.Program:
             hint="einlang programs are expressions: build large data in Python and pass it as tensors",
         )
     source = Source(text, name)
-    parser = _lark_parser_for(_Builder)
-    # The tree is built by walking lark's parse tree bottom-up iteratively (see _transform), so the
-    # depth of a 10,000-term sum never reaches Python's recursion limit.
     try:
-        tree = parser.parse(text)
+        tree = build_parser().parse(text)
     except _NestingTooDeep as exc:
         raise EinlangSyntaxError(
             f"brackets nested more than {MAX_NESTING} levels deep",
@@ -478,28 +471,8 @@ def parse(text: str, name: str = "<input>") -> ast.Program:
     except lark.exceptions.LarkError as exc:
         raise _translate(exc, source) from None
     try:
-        return _transform(tree, _Builder(source))
+        return _Builder(source).transform(tree)
     except lark.exceptions.VisitError as exc:  # a builder check failed: surface the einlang error itself
         if isinstance(exc.orig_exc, EinlangSyntaxError):
             raise exc.orig_exc from None
         raise
-
-
-def _transform(tree: lark.Tree, builder: _Builder) -> ast.Program:
-    """Post-order, iterative application of the builder's callbacks (lark's own is recursive)."""
-    stack: list[tuple[lark.Tree, bool]] = [(tree, False)]
-    results: dict[int, object] = {}
-    while stack:
-        node, expanded = stack.pop()
-        if not expanded:
-            stack.append((node, True))
-            for child in node.children:
-                if isinstance(child, lark.Tree):
-                    stack.append((child, False))
-            continue
-        children = [results.pop(id(c)) if isinstance(c, lark.Tree) else c for c in node.children]
-        if node.data in ("args", "items", "params", "index_list"):
-            results[id(node)] = lark.Tree(node.data, children, node.meta)
-            continue
-        results[id(node)] = builder._call_userfunc(node, children)
-    return results[id(tree)]  # type: ignore[return-value]
