@@ -14,7 +14,7 @@ from typing import TextIO
 import numpy as np
 
 from . import library
-from .png import write_png
+from .images import save as save_image
 from .repl import PROMPT, Repl, ReplSession
 
 MICRO_INTERNET = (
@@ -86,8 +86,8 @@ def run_demo(folder: Path, quick: bool = False, out: TextIO | None = None) -> in
         try:
             folder.mkdir(parents=True, exist_ok=True)
             before_png, after_png = folder / "before.png", folder / "after.png"
-            write_png(before_png, enlarge(session["image"], IMAGE_SCALE))
-            write_png(after_png, enlarge(session["after"], IMAGE_SCALE))
+            save_image(enlarge(session["image"], IMAGE_SCALE), before_png)
+            save_image(enlarge(session["after"], IMAGE_SCALE), after_png)
         except (OSError, ValueError) as exc:
             tour.repl.error(exc)
         else:

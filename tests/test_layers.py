@@ -24,6 +24,7 @@ ALLOWED = {
     "prompt_toolkit": ("repl.py",),
     "pygments": ("highlight.py", "repl.py"),
     "matplotlib": ("bench_cli.py",),
+    "PIL": ("images.py",),
 }
 STANDALONE = ("source.py", "errors.py")  # every stage uses these: no third-party imports at all
 

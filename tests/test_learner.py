@@ -83,3 +83,77 @@ def test_eigenvalues_and_eigenvectors_match():
 def test_eigenvectors_of_a_rotation_are_refused_in_the_language():
     with pytest.raises(E.InputValueError, match="complex eigenvalues"):
         einlang.evaluate("eigenvectors(rotation(1))")
+
+
+# -- problem 3: the image exercise ---------------------------------------------------------------------
+
+images = pytest.importorskip("einlang.images")
+
+
+@pytest.mark.parametrize("shape", [(5, 7), (5, 7, 3), (5, 7, 4)], ids=["grey", "rgb", "rgba"])
+def test_png_round_trip_is_exact(tmp_path, shape):
+    pytest.importorskip("PIL")
+    pixels = np.random.default_rng(0).integers(0, 256, size=shape)
+    images.save(pixels, tmp_path / "x.png")
+    assert np.array_equal(np.round(images.load(tmp_path / "x.png") * 255), pixels)
+
+
+@pytest.mark.parametrize("shape, ending", [((16, 16), ".jpg"), ((16, 16, 3), ".jpeg")])
+def test_jpeg_round_trip_is_close(tmp_path, shape, ending):
+    pytest.importorskip("PIL")
+    y, x = np.mgrid[0:16, 0:16] / 15
+    smooth = (x + y) / 2 if len(shape) == 2 else np.stack([x, y, (x + y) / 2], axis=-1)
+    images.save(smooth, tmp_path / f"x{ending}")
+    back = images.load(tmp_path / f"x{ending}")
+    assert back.shape == shape and np.abs(back - smooth).mean() < 0.02  # JPEG is lossy, but not by much
+    assert np.abs(back - smooth).max() < 0.1
+
+
+def test_the_image_exercise_load_rotate_30_degrees_save(tmp_path):
+    pytest.importorskip("PIL")
+    images.save(lib.sample_image(), tmp_path / "photo.png")
+    s = Session()
+    s["photo"] = images.load(tmp_path / "photo.png")
+    turned = s.run("turned = transform_image(rotation(pi / 6), photo)")
+    images.save(turned, tmp_path / "rotated.png")
+    back = images.load(tmp_path / "rotated.png")
+    assert back.shape == (64, 64, 3)
+    assert np.allclose(back, lib.transform_image(lib.rotation(np.pi / 6), lib.sample_image()), atol=0.5 / 255)
+    centre = s["photo"][32, 32]
+    assert np.allclose(back[32, 32], centre, atol=1 / 255)  # about the centre: the middle stays put
+    assert np.mean(np.any(np.abs(back - s["photo"]) > 0.1, axis=-1)) > 0.1  # and much else moved
+
+
+def test_image_file_mistakes_are_einlang_errors(tmp_path, monkeypatch):
+    pytest.importorskip("PIL")
+    with pytest.raises(E.InputValueError, match="is not a .png, .jpg or .jpeg file"):
+        images.save(np.zeros((2, 2)), tmp_path / "x.gif")
+    with pytest.raises(E.InputValueError, match="there is no file"):
+        images.load(tmp_path / "missing.png")
+    (tmp_path / "junk.png").write_bytes(b"not a picture")
+    with pytest.raises(E.InputValueError, match="cannot read"):
+        images.load(tmp_path / "junk.png")
+    with pytest.raises(E.RankMismatchError, match="height×width"):
+        images.save(np.zeros(3), tmp_path / "x.png")
+    with pytest.raises(E.InputValueError, match="inf or nan"):
+        images.save(np.full((2, 2), np.nan), tmp_path / "x.png")
+    with pytest.raises(E.InputValueError, match="no transparency"):
+        images.save(np.zeros((2, 2, 4)), tmp_path / "x.jpg")
+    monkeypatch.setitem(__import__("sys").modules, "PIL", None)
+    with pytest.raises(E.InputValueError) as info:
+        images.save(np.zeros((2, 2)), tmp_path / "x.png")
+    assert "einlang[images]" in info.value.hint
+
+
+def test_show_gives_a_png_display():
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    view = images.show(lib.sample_image())
+    assert repr(view) == "<image 64×64 RGB>"
+    import io
+
+    with Image.open(io.BytesIO(view._repr_png_())) as picture:
+        assert picture.format == "PNG" and picture.size == (64, 64)
+    with pytest.raises(E.RankMismatchError):
+        images.show(np.zeros(4))
