@@ -194,7 +194,8 @@ class Session:
         :mod:`einlang.library._rows`); the vectors an assignment ``B = [b1, b2]`` stacks, to remember."""
         from .library import _rows, registry
 
-        library = frozenset(name for name in _rows.COLUMN_BASES if self._functions.get(name) is registry().get(name))
+        functions = self.functions
+        library = frozenset(name for name in _rows.COLUMN_BASES if functions.get(name) is registry().get(name))
         return _rows.check_statement(stmt, self._tensors, self._stacked, library)
 
     def evaluating(self, run: Runner, backend: str) -> contextlib.AbstractContextManager[None]:

@@ -50,11 +50,11 @@ LAYERS = (
     ("plan", ("plan/",)),
     ("backends", ("backends/",)),
     ("program", ("program.py", "einsum_compat.py")),
-    ("library", ("library/",)),
+    ("library", ("library/", "images.py")),
     ("session", ("session.py",)),
     ("package", ("__init__.py",)),  # the public API; it wires the library in as the default functions
     ("front ends", ("repl.py", "repl/", "cli.py", "bench_cli.py", "bench.py", "demo.py", "highlight.py",
-                    "notebook.py", "png.py", "__main__.py")),
+                    "notebook.py", "__main__.py")),
 )
 
 
