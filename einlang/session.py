@@ -192,10 +192,10 @@ class Session:
     def _check_rows(self, stmt: ast.Statement) -> tuple[str, ...] | None:
         """Refuse basis vectors written as rows to a library function that reads columns (see
         :mod:`einlang.library._rows`); the vectors an assignment ``B = [b1, b2]`` stacks, to remember."""
-        from .library import _rows, registry
+        from .library import _rows
 
-        functions = self.functions
-        library = frozenset(name for name in _rows.COLUMN_BASES if functions.get(name) is registry().get(name))
+        table = self._library()
+        library = frozenset(name for name in _rows.COLUMN_BASES if name in table and name not in self._defined)
         return _rows.check_statement(stmt, self._tensors, self._stacked, library)
 
     def evaluating(self, run: Runner, backend: str) -> contextlib.AbstractContextManager[None]:
