@@ -294,6 +294,13 @@ class InputTypeError(EinlangError, TypeError):
     code = "E405"
 
 
+class UnsupportedDtypeError(EinlangError, TypeError):
+    """An operation numpy refuses for a dtype (``floor`` of complex numbers, ``sign`` of booleans,
+    subtracting booleans); the message names the function or operator and the dtype. Also a ``TypeError``."""
+
+    code = "E406"
+
+
 # --- resources -----------------------------------------------------------------------------------
 
 

@@ -17,9 +17,13 @@ import cmath
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
+
+from .errors import UnsupportedDtypeError
+from .source import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +33,37 @@ class Elementwise:
     scalar: Callable[[Any], Any]
     description: str
 
-    def result_dtype(self, dtype: np.dtype) -> np.dtype:
-        """The dtype numpy gives for this function on ``dtype`` (object stays object)."""
+    def result_dtype(self, dtype: np.dtype, span: Span | None = None) -> np.dtype:
+        """The dtype numpy gives for this function on ``dtype`` (object stays object); where numpy has
+        no loop for the dtype (``floor`` of complex numbers) an :class:`UnsupportedDtypeError`."""
         if dtype == object:
             return np.dtype(object)
-        with np.errstate(all="ignore"):
-            return self.ufunc(np.ones((), dtype=dtype)).dtype
+        try:
+            with np.errstate(all="ignore"):
+                return self.ufunc(np.ones((), dtype=dtype)).dtype
+        except TypeError:
+            raise UnsupportedDtypeError(
+                f"{self.name} is not defined for {dtype} values (numpy refuses it too)",
+                span,
+                hint="convert the argument first: real(z) or abs(z) for complex numbers, an int or float tensor for bool",
+            ) from None
+
+    def scalar_for(self, dtype: np.dtype) -> Callable[[Any], Any]:
+        """The Python-number version the naive backend calls on values of ``dtype``: numpy's scalar
+        ufunc (so special values, rounding and dtypes are numpy's), or the exact version for objects.
+
+        >>> import numpy as np
+        >>> ELEMENTWISE["sign"].scalar_for(np.dtype(float))(float("nan"))
+        nan
+        """
+        if dtype == object:
+            return self.scalar
+        ufunc, make = self.ufunc, dtype.type
+
+        def scalar(x: Any) -> Any:
+            return ufunc(make(x)).item()
+
+        return scalar
 
     def on_array(self, value: np.ndarray) -> np.ndarray:
         """Apply to a whole array; object arrays go element by element through the scalar version."""
@@ -63,6 +92,8 @@ def _real_or_complex(real_fn: Callable[[float], float], complex_fn: Callable[[co
 
 
 def _reciprocal(x):
+    if type(x) is int and x:
+        return Fraction(1, x)  # exact, as numpy's object division of Fractions by integers is
     try:
         return 1 / x
     except ZeroDivisionError:

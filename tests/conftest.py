@@ -67,3 +67,22 @@ def assert_only_einlang_errors(text, tensors: dict, backend: str = "opt") -> Non
         str(err)  # rendering the message must not fail either
     except RecursionError as err:  # pragma: no cover - the failure being tested for
         raise AssertionError(f"RecursionError for {text!r}") from err
+
+
+TOLERANCE = {"e": 2e-2, "f": 1e-4, "d": 1e-9, "g": 1e-9, "F": 1e-4, "D": 1e-9, "G": 1e-9}
+
+
+def assert_values(actual, expected) -> None:
+    """The value rule's comparison (tests/test_values.py): the same dtype and shape; integers, booleans and
+    objects (Fractions) exactly; floats to a tolerance that suits their precision, nan where nan, inf where inf."""
+    actual_arr, expected_arr = np.asarray(actual), np.asarray(expected)
+    assert actual_arr.shape == expected_arr.shape, f"shape {actual_arr.shape} != {expected_arr.shape}"
+    assert actual_arr.dtype == expected_arr.dtype, f"dtype {actual_arr.dtype} != {expected_arr.dtype}"
+    if expected_arr.dtype == object:
+        assert actual_arr.tolist() == expected_arr.tolist()
+        assert [type(v) for v in actual_arr.reshape(-1)] == [type(v) for v in expected_arr.reshape(-1)]
+    elif expected_arr.dtype.kind in "fc":
+        tol = TOLERANCE[expected_arr.dtype.char]
+        np.testing.assert_allclose(actual_arr, expected_arr, rtol=tol, atol=tol, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(actual_arr, expected_arr)

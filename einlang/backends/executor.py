@@ -10,11 +10,11 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from ..dtypes import product_dtypes, weak
 from ..functions import ELEMENTWISE
 from ..semantics import ir
 
@@ -22,21 +22,44 @@ Kernel = Callable[..., Any]
 
 
 def coefficient_for(coef: Any, dtype: np.dtype) -> Any:
-    """A coefficient in a form numpy multiplies without surprises (Fractions only for object arrays)."""
-    if isinstance(coef, Fraction) and dtype != object:
-        return float(coef)
-    return coef
+    """A coefficient as numpy multiplies it: a weak Python number (a Fraction only for object arrays)."""
+    return coef if dtype == object else weak(coef)
 
 
-def scaled(kernel: Kernel, coef: Any, dtype: np.dtype) -> Kernel:
-    if coef == 1:
+def inner_dtype(node: ir.Contract) -> np.dtype:
+    """The dtype numpy.einsum computes the product in (δ and ε take the other operands' dtype)."""
+    symbols = (ir.Delta, ir.LeviCivita)
+    tensors = [op.node.dtype for op in node.operands if not isinstance(op.node, symbols)]
+    eps = sum(isinstance(op.node, ir.LeviCivita) for op in node.operands)
+    return product_dtypes(tensors, levi_civita=eps).inner
+
+
+def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int]) -> Kernel:
+    """``kernel`` over the kept operands (deltas renamed away are dropped), each first cast to the
+    product's dtype: a pairwise step in an operand's own dtype would overflow or OR where the whole
+    product does not (int8 · int8 · int64 is computed in int64)."""
+    inner = inner_dtype(node)
+    casts = frozenset(p for p in kept if node.operands[p].node.dtype != inner)
+    if tuple(kept) == tuple(range(len(node.operands))) and not casts:
         return kernel
+    if not casts:
+        return lambda *operands: kernel(*[operands[p] for p in kept])
+    asarray = np.asarray
+    return lambda *operands: kernel(*[asarray(operands[p], dtype=inner) if p in casts else operands[p] for p in kept])
+
+
+def scaled(kernel: Kernel, node: ir.Contract) -> Kernel:
+    """The product times its number factors (weak scalars), in the node's dtype."""
+    coef, dtype = node.coefficient, node.dtype
+    inner = inner_dtype(node)
+    if coef == 1:
+        if inner == dtype:
+            return kernel
+        return lambda *args: kernel(*args).astype(dtype)  # ``x_i / 1``: the division still makes floats
     c = coefficient_for(coef, dtype)
-
-    def run(*args):
-        return kernel(*args) * c
-
-    return run
+    if dtype == object or np.result_type(inner, c) == dtype:
+        return lambda *args: kernel(*args) * c
+    return lambda *args: (kernel(*args) * c).astype(dtype)
 
 
 @functools.cache
@@ -102,6 +125,7 @@ _nullcontext = _Null()
 
 
 def _combine_kernel(node: ir.Combine) -> Kernel:
+    dtype = node.dtype
     plan = []
     for term in node.terms:
         perm = tuple(term.labels.index(label) for label in node.output)
@@ -122,7 +146,8 @@ def _combine_kernel(node: ir.Combine) -> Kernel:
                 total = total - value
             else:
                 total = total + value * coef
-        return total
+        # terms that are numbers are weak scalars: a float32 sum stays float32 (NEP 50)
+        return total if total.dtype == dtype else total.astype(dtype)
 
     return combine
 

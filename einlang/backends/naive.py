@@ -39,12 +39,12 @@ from typing import Any
 import numpy as np
 
 from ..config import get_options
-from ..errors import InputValueError, NaiveIterationLimitError, UnsupportedByBackendError
+from ..errors import NaiveIterationLimitError, UnsupportedByBackendError
 from ..functions import ELEMENTWISE
-from ..plan import format_indices
+from ..plan import eliminate_deltas, format_indices, unused_deltas
 from ..semantics import ir
 from . import Runner
-from .executor import kronecker, levi_civita
+from .executor import coefficient_for, inner_dtype, kronecker, levi_civita
 
 _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"acc", "np"}
@@ -106,6 +106,7 @@ class _Emitter:
         self.namespace: dict[str, Any] = {}
         self.globals = _Namer()
         self.var: dict[int, str] = {}
+        self.deferred: frozenset[int] = frozenset()
 
     def emit(self, depth: int, text: str) -> None:
         # Comments quote tensor and index names; a line break (or any unprintable character) in a name
@@ -113,6 +114,23 @@ class _Emitter:
         if not text.isprintable():
             text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
         self.lines.append("    " * depth + text)
+
+    # An empty sum leaves ``acc = 0``, a Python int: functions read their argument as numpy's dtype
+    # (``scalar_for``) and the result is built with the node's dtype, so it acts as numpy's typed zero.
+    def cast(self, depth: int, target: str, node: ir.Node, rank: int, dtype: np.dtype | None = None,
+             before: Callable[[Any], Any] | None = None, note: str = "") -> None:
+        """``target = as_<dtype>(target)``: every entry becomes the value numpy's ``dtype`` (the node's
+        by default) holds — booleans OR, integers wrap around, float32 rounds; nothing where Python's
+        arithmetic already is numpy's, or where the cast can wait (see ``_deferred_casts``)."""
+        dtype = node.dtype if dtype is None else dtype
+        convert = caster(dtype)
+        if before is None and (convert is None or (dtype == node.dtype and id(node) in self.deferred)):
+            return
+        if before is not None:
+            convert = before if convert is None else (lambda v, f=before, g=convert: g(f(v)))
+        name = self.globals.fresh(f"scale_to_{dtype}" if before else f"as_{dtype}", "as_dtype")
+        self.namespace[name] = _nested(convert, rank)
+        self.emit(depth, f"{target} = {name}({target})  # {note + ' ' if note else ''}as numpy's {dtype} holds it")
 
     def shown(self, node: ir.Node, labels: Sequence[str], names: dict[int, str]) -> str:
         return names[id(node)] + format_indices(tuple(labels))
@@ -198,6 +216,31 @@ class _Emitter:
             store(indent, scalar(current))
 
 
+def caster(dtype: np.dtype) -> Callable[[Any], Any] | None:
+    """Python number -> the value numpy's ``dtype`` holds (None where Python's arithmetic already is numpy's).
+
+    >>> caster(np.dtype(np.int8))(200), caster(np.dtype(bool))(2), caster(np.dtype(float)) is None
+    (-56, True, True)
+    """
+    if dtype == bool:
+        return bool
+    if dtype.kind in "iu":
+        bits = 8 * dtype.itemsize
+        mask, half = (1 << bits) - 1, (1 << (bits - 1)) if dtype.kind == "i" else 0
+        return lambda v: ((int(v) + half) & mask) - half
+    if dtype.kind in "fc" and dtype not in (np.dtype(np.float64), np.dtype(np.complex128)):
+        make = dtype.type
+        return lambda v: make(v).item()
+    return None
+
+
+def _nested(convert: Callable[[Any], Any], rank: int) -> Callable[[Any], Any]:
+    """``convert`` applied to every entry of nested lists ``rank`` deep."""
+    for _ in range(rank):
+        convert = (lambda inner: lambda rows: [inner(row) for row in rows])(convert)
+    return convert
+
+
 MAX_LOOP_NEST = 16
 """Loops nested deeper than this share one ``for`` over ``itertools.product`` (CPython allows 20 blocks)."""
 
@@ -229,8 +272,10 @@ def generate(program: ir.LoweredProgram) -> GeneratedProgram:
         params.append(var)
     body_start = len(em.lines)
     iterations = 0
+    unused = unused_deltas(program)
+    em.deferred = _deferred_casts(program)
     for node in program.nodes:
-        if isinstance(node, ir.Input):
+        if isinstance(node, ir.Input) or id(node) in unused:
             continue
         iterations += _iterations(node)
         target = em.globals.fresh(names[id(node)], "T")
@@ -253,20 +298,59 @@ def generate(program: ir.LoweredProgram) -> GeneratedProgram:
     return GeneratedProgram(source, namespace["einlang_program"], iterations, namespace)
 
 
+def _emit_contract(em: _Emitter, node: ir.Contract, target: str, names: dict[int, str]) -> None:
+    """Loops over a product with its Kronecker deltas renamed away (δ is exact: Σ_j δ_ij x_j is x_i, inf
+    included); the sum runs in Python numbers, then takes numpy's value in the product's dtype (booleans
+    OR, integers wrap), then the number factors multiply it."""
+    depth = 1
+    gone = eliminate_deltas(node)
+    operands = [node.operands[p] for p in gone.kept]
+    reads = [(em.var[id(op.node)], labels) for op, labels in zip(operands, gone.labels)]
+    written = set(node.output)
+    summed = tuple(dict.fromkeys(label for labels in gone.labels for label in labels if label not in written))
+    shown = " ".join(em.shown(op.node, labels, names) for op, labels in zip(operands, gone.labels))
+    sigma = f"Σ_{''.join(summed) if all(len(s) == 1 for s in summed) else '{' + ','.join(summed) + '}'} " if summed else ""
+    coef = None if node.coefficient == 1 else _literal(node.coefficient, em.namespace, em.globals)
+    for renamed in gone.renamed:
+        em.emit(depth, f"# δ{format_indices(renamed.delta)} removed: {renamed.dropped} renamed to {renamed.kept}")
+    em.emit(depth, f"# {target}{format_indices(node.output)} = {sigma}{(coef + ' ') if coef else ''}{shown}")
+    inner = inner_dtype(node)
+    ring = coef is None or (type(node.coefficient) is int and node.dtype == inner and inner.kind in "iu")
+    in_loop = ring or caster(inner) is None  # float64, complex128, objects: Python's arithmetic is numpy's
+
+    def product(exprs: list[str]) -> str:
+        return " * ".join(exprs) if exprs else "1"
+
+    em.loop_nest(depth, target, node.output, summed, node.sizes, reads, product, coef if in_loop else None)
+    if in_loop:
+        em.cast(depth, target, node, len(node.shape))
+    else:
+        if len(operands) > 1 or summed or operands[0].node.dtype != inner:  # else: a copy, already exact
+            em.cast(depth, target, node, len(node.shape), inner)
+        factor = coefficient_for(node.coefficient, node.dtype)
+        em.cast(depth, target, node, len(node.shape), before=lambda v, c=factor: v * c, note=f"times {coef}, then")
+
+
+def _deferred_casts(program: ir.LoweredProgram) -> frozenset[int]:
+    """Integer and boolean nodes whose cast can wait: +, - and × commute with reduction modulo 2**bits
+    (and with "is nonzero" for booleans), so exact Python integers are cast only where a function, a
+    division or another dtype reads them, and the result at the end."""
+    deferred = {id(n) for n in program.nodes if n.dtype.kind in "biu"}
+    for node in program.nodes:
+        for child in node.inputs:
+            if isinstance(node, ir.Contract):
+                same = inner_dtype(node) == child.dtype
+            else:
+                same = isinstance(node, ir.Combine) and node.dtype == child.dtype
+            if not same:
+                deferred.discard(id(child))
+    return frozenset(deferred)
+
+
 def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) -> None:
     depth = 1
     if isinstance(node, ir.Contract):
-        reads = [(em.var[id(op.node)], op.labels) for op in node.operands]
-        summed = node.summed
-        shown = " ".join(em.shown(op.node, op.labels, names) for op in node.operands)
-        sigma = f"Σ_{''.join(summed) if all(len(s) == 1 for s in summed) else '{' + ','.join(summed) + '}'} " if summed else ""
-        coef = None if node.coefficient == 1 else _literal(node.coefficient, em.namespace, em.globals)
-        em.emit(depth, f"# {target}{format_indices(node.output)} = {sigma}{(coef + ' ') if coef else ''}{shown}")
-
-        def product(exprs: list[str]) -> str:
-            return " * ".join(exprs) if exprs else "1"
-
-        em.loop_nest(depth, target, node.output, summed, node.sizes, reads, product, coef)
+        _emit_contract(em, node, target, names)
     elif isinstance(node, ir.Combine):
         reads = [(em.var[id(t.node)], t.labels) for t in node.terms]
         coefs = [t.coefficient for t in node.terms]
@@ -290,9 +374,10 @@ def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) 
 
         sizes = dict(zip(node.output, node.shape))
         em.loop_nest(depth, target, node.output, (), sizes, reads, combination, None)
+        em.cast(depth, target, node, len(node.shape))
     elif isinstance(node, ir.Apply):
         fn_name = em.globals.fresh(f"_{ELEMENTWISE[node.function].name}", "_f")
-        em.namespace[fn_name] = ELEMENTWISE[node.function].scalar
+        em.namespace[fn_name] = ELEMENTWISE[node.function].scalar_for(node.arg.dtype)
         labels = tuple(f"a{k}" for k in range(len(node.shape)))
         em.emit(depth, f"# {target} = {node.function}({names[id(node.arg)]}) elementwise")
         em.loop_nest(depth, target, labels, (), dict(zip(labels, node.shape)),
@@ -340,21 +425,19 @@ class NaiveBackend:
         def run(inputs):
             _check_iterations(iterations)
             values = [np.asarray(x).tolist() for x in inputs]  # Python numbers: what the loops add
-            out = function(*values)
+            with np.errstate(all="ignore"):  # numpy's scalar functions give inf and nan, as numpy's arrays do
+                out = function(*values)
+            if dtype == object:
+                array = np.empty(shape, dtype=object)
+                if shape:
+                    array[...] = _nested_fill(out, shape)
+                else:
+                    array[()] = out
+                return array
             try:
-                if dtype == object:
-                    array = np.empty(shape, dtype=object)
-                    if shape:
-                        array[...] = _nested_fill(out, shape)
-                    else:
-                        array[()] = out
-                    return array
                 return np.array(out, dtype=dtype).reshape(shape)
-            except OverflowError:
-                raise InputValueError(
-                    f"the exact result does not fit in {dtype}: numpy would wrap around silently",
-                    hint="convert the inputs to float or object (Python integers) to get the true value",
-                ) from None
+            except OverflowError:  # exact integers past the dtype: wrap around, as numpy's arithmetic does
+                return np.array(_nested(caster(dtype), len(shape))(out), dtype=dtype).reshape(shape)
 
         return Runner(run, generated.source, iterations)
 

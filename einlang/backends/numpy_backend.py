@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import math
 import string
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..config import get_options
 from ..errors import ComplexityLimitError, UnsupportedByBackendError
+from ..plan import eliminate_deltas, unused_deltas
 from ..semantics import ir
-from .executor import build_executor, scaled
+from .executor import build_executor, promoted, scaled
 
 LETTERS = string.ascii_letters
 
 
-def einsum_equation(node: ir.Contract) -> str:
-    """The node as a numpy einsum equation over letters (numpy accepts only a-z, A-Z)."""
-    labels = node.labels
+def einsum_equation(node: ir.Contract, operand_labels: Sequence[tuple[str, ...]] | None = None) -> str:
+    """The node as a numpy einsum equation over letters (numpy accepts only a-z, A-Z); ``operand_labels``
+    are the kept operands' labels once Kronecker deltas are renamed away."""
+    if operand_labels is None:
+        operand_labels = [op.labels for op in node.operands]
+    labels = tuple(dict.fromkeys([label for labels in operand_labels for label in labels] + list(node.output)))
     if len(labels) > len(LETTERS):
         raise UnsupportedByBackendError(
             f"a product with {len(labels)} distinct indices does not fit numpy.einsum's 52 letters",
@@ -25,7 +30,7 @@ def einsum_equation(node: ir.Contract) -> str:
             hint="use backend='opt', which has no such limit",
         )
     letter = {label: LETTERS[k] for k, label in enumerate(labels)}
-    inputs = ",".join("".join(letter[x] for x in op.labels) for op in node.operands)
+    inputs = ",".join("".join(letter[x] for x in labels) for labels in operand_labels)
     return inputs + "->" + "".join(letter[x] for x in node.output)
 
 
@@ -34,11 +39,12 @@ class NumpyBackend:
     description = "numpy.einsum, one call per product, no path optimisation"
 
     def prepare(self, program: ir.LoweredProgram, plan=None):
-        return build_executor(program, self.contract_kernel)
+        return build_executor(program, self.contract_kernel, unused_deltas(program))
 
     @staticmethod
     def contract_kernel(node: ir.Contract):
-        equation = einsum_equation(node)
+        gone = eliminate_deltas(node)
+        equation = einsum_equation(node, gone.labels)
         einsum = np.einsum
         # without path optimisation numpy.einsum visits every index combination once per operand:
         # a 60-operand product would run for hours, so it is refused up front (checked per call, so a
@@ -57,4 +63,4 @@ class NumpyBackend:
                 )
             return einsum(equation, *operands, optimize=False)
 
-        return scaled(contract, node.coefficient, node.dtype)
+        return scaled(promoted(contract, node, gone.kept), node)

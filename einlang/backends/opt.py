@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import UnsupportedByBackendError
 from ..plan import Plan, build_plan
 from ..semantics import ir
-from .executor import build_executor, scaled
+from .executor import build_executor, promoted, scaled
 
 LETTERS = string.ascii_letters
 
@@ -133,10 +133,7 @@ class OptBackend:
                         ops.append(kernel(*args))
                     return ops[0]
 
-            if cplan.kept != tuple(range(len(node.operands))):
-                inner, kept = run, cplan.kept
-                run = lambda *operands: inner(*[operands[p] for p in kept])  # noqa: E731
-            return scaled(run, node.coefficient, node.dtype)
+            return scaled(promoted(run, node, cplan.kept), node)
 
         return build_executor(program, contract_kernel, plan.eliminated)
 

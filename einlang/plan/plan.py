@@ -25,6 +25,7 @@ import opt_einsum
 
 from ..semantics import ir
 from ..semantics.describe import dims
+from .deltas import eliminate_deltas, unused_deltas
 
 GREEDY_ABOVE = 12
 """Products with more operands than this use the greedy path search (the optimal one is exponential)."""
@@ -180,36 +181,6 @@ def _naive_cost(node: ir.Contract) -> int:
     return combinations * (max(1, len(node.operands) - 1) + bool(node.summed))
 
 
-def eliminate_deltas(node: ir.Contract) -> tuple[tuple[int, ...], list[tuple[str, ...]], list[str]]:
-    """Drop Kronecker deltas by renaming: Σ_j δ_ij A_jk = A_ik. Returns the operand positions kept,
-    their (renamed) labels and a note per delta removed. Only the opt backend uses this: the naive
-    backend keeps every factor, as the convention reads."""
-    kept = list(range(len(node.operands)))
-    labels = [op.labels for op in node.operands]
-    out = set(node.output)
-    notes: list[str] = []
-    changed = True
-    while changed:
-        changed = False
-        for p in kept:
-            if not isinstance(node.operands[p].node, ir.Delta):
-                continue
-            a, b = labels[p]
-            others = [q for q in kept if q != p]
-            if a == b or not others or (a in out and b in out):
-                continue
-            keep, drop = (a, b) if b not in out else (b, a)
-            if not any(drop in labels[q] for q in others):
-                continue
-            for q in others:
-                labels[q] = tuple(keep if label == drop else label for label in labels[q])
-            kept.remove(p)
-            notes.append(f"δ{format_indices((a, b))} removed: {drop} renamed to {keep}")
-            changed = True
-            break
-    return tuple(kept), [labels[p] for p in kept], notes
-
-
 WRITTEN_ORDER_UP_TO = 64
 """Products with more operands than this are not costed in written order (opt_einsum's bookkeeping for an
 explicit path grows with the square of the operand count)."""
@@ -234,7 +205,9 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
 
     ``base_names[k]`` is how operand k is called in tables (``A``, ``T1``)."""
     symbols = _symbols_for(node)
-    kept, kept_labels, notes = eliminate_deltas(node)
+    gone = eliminate_deltas(node)
+    kept, kept_labels = gone.kept, gone.labels
+    notes = [f"δ{format_indices(r.delta)} removed: {r.dropped} renamed to {r.kept}" for r in gone.renamed]
     operand_names = [base_names[p] + format_indices(labels) for p, labels in zip(kept, kept_labels)]
     inputs = ["".join(symbols[label] for label in labels) for labels in kept_labels]
     output = "".join(symbols[label] for label in node.output)
@@ -328,20 +301,13 @@ def build_plan(program: ir.LoweredProgram) -> Plan:
     names = node_names(program)
     contractions: list[ContractionPlan] = []
     elementwise = 0
-    used_by_opt: set[int] = set()
-    for node in program.nodes:
-        for child in node.inputs:
-            if not isinstance(node, ir.Contract) or not isinstance(child, ir.Delta):
-                used_by_opt.add(id(child))
     for node in program.nodes:
         if isinstance(node, ir.Contract):
             base_names = [names[id(op.node)] for op in node.operands]
-            cplan = plan_contraction(node, names[id(node)], base_names)
-            contractions.append(cplan)
-            used_by_opt.update(id(node.operands[p].node) for p in cplan.kept)
+            contractions.append(plan_contraction(node, names[id(node)], base_names))
         elif isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
             elementwise += math.prod(node.shape) * max(1, len(node.inputs) - (not isinstance(node, ir.Apply)))
-    eliminated = frozenset(id(n) for n in program.nodes if isinstance(n, ir.Delta) and id(n) not in used_by_opt)
+    eliminated = unused_deltas(program)
     arrays = tuple(
         (names[id(node)], node.shape, id(node)) for node in program.nodes if not isinstance(node, ir.Input)
     )
