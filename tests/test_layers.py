@@ -1,7 +1,7 @@
 """Layers only point down, and each third-party library stays in its layer (so a change of parser or
 path search touches one place).
 
-The internal order: foundation modules (source, errors, functions, catalog, config, timing) -> syntax ->
+The internal order: foundation modules (source, errors, functions, dtypes, catalog, config, timing) -> syntax ->
 semantics -> plan -> backends -> program (with the einsum drop-in) -> library -> session -> the package's
 top (``einlang/__init__``: the public API, which wires the library in as the default functions) -> front
 ends (the REPL, the CLI, the benchmarks, the notebook display: clients of the public API).
@@ -44,7 +44,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 
 # bottom to top: a module may import from its own layer and those before it
 LAYERS = (
-    ("foundation", ("source.py", "errors.py", "functions.py", "catalog.py", "config.py", "timing.py")),
+    ("foundation", ("source.py", "errors.py", "functions.py", "dtypes.py", "catalog.py", "config.py", "timing.py")),
     ("syntax", ("syntax/",)),
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),
