@@ -452,3 +452,52 @@ def test_mixed_dtypes_follow_numpy_promotion(backend, left, right):
     got_sum = einlang.evaluate("a_ij + b_ji", a=a, b=b, backend=backend)
     assert got_sum.dtype == expected_sum.dtype
     np.testing.assert_allclose(got_sum, expected_sum)
+
+
+# == linear time: lexing and parsing never backtrack over a run of input ===========================
+
+def _best_parse_seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):  # best of three: the machine is shared, a slow run is noise, a fast one is not
+        start = time.perf_counter()
+        try:
+            parse(text)
+        except E.EinlangError:
+            pass
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+_LINEAR_INPUTS = {
+    "digit run": lambda n: "1" * n,  # int digit limit refused promptly past 4,300 digits
+    "digits then j": lambda n: "1" * n + "jx",  # the imaginary-number terminal used to backtrack here
+    "decimal digits": lambda n: "1." + "1" * n + "e",
+    "comment lines": lambda n: "x" + "\n#" * (n // 2),  # continuation terminals used to rescan these
+    "indented comments": lambda n: "x" + "\n  #" * (n // 4),
+    "blank lines": lambda n: "x" + "\n" * n,
+    "indented lines": lambda n: "x" + "\n " * (n // 2),
+    "sum": lambda n: "x_i + " * (n // 6) + "x_i",
+    "juxtaposed product": lambda n: "x_i " * (n // 4) + "x_i",
+    "array items": lambda n: "[" + "1," * (n // 2) + "1]",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", list(_LINEAR_INPUTS))
+def test_parsing_time_grows_linearly(kind):
+    """Doubling the input about doubles the time. Quadratic work (what backtracking terminals did: 8,000
+    comment lines took 10 s) quadruples it on every doubling; a factor under 3 on either of two doublings
+    allows for noise and for the one step where the regex engine's stack outgrows the CPU cache."""
+    parse("x")  # the grammar is built once, not inside the first timing
+    make = _LINEAR_INPUTS[kind]
+    times = [_best_parse_seconds(make(n)) for n in (16_000, 32_000, 64_000)]
+    if times[-1] < 0.1:  # too fast to time reliably on a shared machine
+        return
+    growth = [later / max(earlier, 1e-4) for earlier, later in zip(times, times[1:])]
+    assert min(growth) < 3, f"{kind}: {times} seconds for 16,000, 32,000 and 64,000 characters"
+
+
+def test_long_whole_numbers_are_refused_by_name():
+    _, err, seconds = _timed(lambda: einlang.evaluate("1" * 4301))
+    assert isinstance(err, E.ComplexityLimitError) and "4,301 digits" in err.message and seconds < 1.0
+    assert einlang.evaluate("1" * 4300) == int("1" * 4300)

@@ -23,6 +23,9 @@ MAX_NESTING = 200
 MAX_SOURCE_CHARS = 262_144
 """Longer programs are refused before parsing (lark parses about 100 KB a second: 256 KiB is a few seconds)."""
 
+MAX_INT_DIGITS = 4_300
+"""Whole numbers are written with at most this many digits (Python's own limit for int(), text <-> int)."""
+
 _OPENERS = {"LPAR", "LSQB", "LBRACE"}
 _CLOSERS = {"RPAR", "RSQB", "RBRACE"}
 # A newline right after one of these continues the statement ("A_ij +\n B_ij").
@@ -176,6 +179,20 @@ class _Builder(Transformer_NonRecursive):
         return self._index_list(index_list)
 
     # -- expressions -----------------------------------------------------------------------------
+    @v_args(meta=True)
+    def chain(self, meta, children) -> ast.Sum | ast.Product:
+        """A whole flat sum or product (see _flatten_chains): the first item, then (operator, item) steps."""
+        first, steps = children[0], children[1:]
+        items = [first] + [item for _, item in steps]
+        depth = 1 + max(self._depth.pop(id(item), 0) for item in items)
+        if steps[0][0] in ("add", "sub"):
+            terms = ((1, first), *((1 if op == "add" else -1, item) for op, item in steps))
+            return self._set_depth(ast.Sum(terms, self._span(meta)), depth)
+        return self._set_depth(ast.Product(tuple(items), self._span(meta)), depth)
+
+    def step(self, children) -> tuple[str, object]:
+        return children[0], children[1]
+
     @v_args(meta=True, inline=True)
     def add(self, meta, left, right):
         return self._sum(meta, left, right, +1)
@@ -271,6 +288,12 @@ class _Builder(Transformer_NonRecursive):
     def number(self, tok):
         text = str(tok)
         is_float = any(c in text for c in ".eE")
+        if not is_float and len(text) > MAX_INT_DIGITS:  # int() itself refuses past Python's digit limit
+            raise ComplexityLimitError(
+                f"a whole number of {len(text):,} digits, above the limit of {MAX_INT_DIGITS:,}",
+                self._tok_span(tok),
+                hint="write it with an exponent (1e5000 is inf) or pass it in from Python",
+            )
         return ast.Number(float(text) if is_float else int(text), text, self._tok_span(tok))
 
     @v_args(inline=True)
@@ -471,8 +494,29 @@ def parse(text: str, name: str = "<input>") -> ast.Program:
     except lark.exceptions.LarkError as exc:
         raise _translate(exc, source) from None
     try:
-        return _Builder(source).transform(tree)
+        return _Builder(source).transform(_flatten_chains(tree))
     except lark.exceptions.VisitError as exc:  # a builder check failed: surface the einlang error itself
-        if isinstance(exc.orig_exc, EinlangSyntaxError):
+        if isinstance(exc.orig_exc, EinlangSyntaxError | ComplexityLimitError):
             raise exc.orig_exc from None
         raise
+
+
+_CHAIN_FAMILY = {"add": "sum", "sub": "sum", "mul": "product", "juxtapose": "product"}
+
+
+def _flatten_chains(tree: lark.Tree) -> lark.Tree:
+    """``a + b - c`` arrives as add(sub(a, b), c), one level per term: each whole chain becomes one
+    ``chain`` node (the first item, then ``step`` nodes holding an operator and an item), so that its Sum
+    or Product is built once instead of being copied again for every term (quadratic in its length)."""
+    for node in tree.iter_subtrees_topdown():  # lazy and top-down: a chain is flattened before its items
+        family = _CHAIN_FAMILY.get(node.data)
+        if family is None:
+            continue
+        top, steps = node, []
+        while isinstance(node, lark.Tree) and _CHAIN_FAMILY.get(node.data) == family:
+            left, right = node.children
+            steps.append(lark.Tree("step", [node.data, right]))
+            node = left
+        steps.reverse()
+        top.data, top.children = "chain", [node, *steps]
+    return tree
