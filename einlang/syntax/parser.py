@@ -180,49 +180,16 @@ class _Builder(Transformer_NonRecursive):
 
     # -- expressions -----------------------------------------------------------------------------
     @v_args(meta=True)
-    def chain(self, meta, children) -> ast.Sum | ast.Product:
-        """A whole flat sum or product (see _flatten_chains): the first item, then (operator, item) steps."""
-        first, steps = children[0], children[1:]
-        items = [first] + [item for _, item in steps]
+    def add(self, meta, children) -> ast.Sum | ast.Product:
+        """A whole flat sum or product (see _flatten_chains): the first item, then operator, item, …"""
+        items = children[::2]
         depth = 1 + max(self._depth.pop(id(item), 0) for item in items)
-        if steps[0][0] in ("add", "sub"):
-            terms = ((1, first), *((1 if op == "add" else -1, item) for op, item in steps))
-            return self._set_depth(ast.Sum(terms, self._span(meta)), depth)
+        if children[1] in ("add", "sub"):
+            signs = (1, *(1 if op == "add" else -1 for op in children[1::2]))
+            return self._set_depth(ast.Sum(tuple(zip(signs, items)), self._span(meta)), depth)
         return self._set_depth(ast.Product(tuple(items), self._span(meta)), depth)
 
-    def step(self, children) -> tuple[str, object]:
-        return children[0], children[1]
-
-    @v_args(meta=True, inline=True)
-    def add(self, meta, left, right):
-        return self._sum(meta, left, right, +1)
-
-    @v_args(meta=True, inline=True)
-    def sub(self, meta, left, right):
-        return self._sum(meta, left, right, -1)
-
-    def _sum(self, meta, left, right, sign):
-        # the left-recursive rule extends one flat Sum ("(a + b) + c" keeps its Paren, so stays nested)
-        terms = left.terms if isinstance(left, ast.Sum) else ((1, left),)
-        return self._extend(ast.Sum(terms + ((sign, right),), self._span(meta)), left, right)
-
-    @v_args(meta=True, inline=True)
-    def mul(self, meta, left, right):
-        return self._product(meta, left, right)
-
-    @v_args(meta=True, inline=True)
-    def juxtapose(self, meta, left, right):
-        return self._product(meta, left, right)
-
-    def _product(self, meta, left, right):
-        factors = left.factors if isinstance(left, ast.Product) else (left,)
-        return self._extend(ast.Product(factors + (right,), self._span(meta)), left, right)
-
-    def _extend(self, node, left, right):
-        """Depth of a flat chain: one level above its deepest item, however long the chain grows."""
-        chained = isinstance(left, type(node))
-        left_depth = self._depth.pop(id(left), 0) + (0 if chained else 1)
-        return self._set_depth(node, max(left_depth, 1 + self._depth.pop(id(right), 0)))
+    sub = mul = juxtapose = add
 
     @v_args(meta=True, inline=True)
     def div(self, meta, left, right):
@@ -505,18 +472,19 @@ _CHAIN_FAMILY = {"add": "sum", "sub": "sum", "mul": "product", "juxtapose": "pro
 
 
 def _flatten_chains(tree: lark.Tree) -> lark.Tree:
-    """``a + b - c`` arrives as add(sub(a, b), c), one level per term: each whole chain becomes one
-    ``chain`` node (the first item, then ``step`` nodes holding an operator and an item), so that its Sum
-    or Product is built once instead of being copied again for every term (quadratic in its length)."""
+    """``a + b - c`` arrives as add(sub(a, b), c), one level per term: each whole chain becomes one node
+    whose children are the first item, then operator name and item in turn, so that its Sum or Product is
+    built once instead of being copied again for every term (quadratic in the length of the chain)."""
     for node in tree.iter_subtrees_topdown():  # lazy and top-down: a chain is flattened before its items
         family = _CHAIN_FAMILY.get(node.data)
         if family is None:
             continue
-        top, steps = node, []
+        top, rest = node, []
         while isinstance(node, lark.Tree) and _CHAIN_FAMILY.get(node.data) == family:
             left, right = node.children
-            steps.append(lark.Tree("step", [node.data, right]))
+            rest += (right, node.data)
             node = left
-        steps.reverse()
-        top.data, top.children = "chain", [node, *steps]
+        rest.append(node)
+        rest.reverse()
+        top.children = rest
     return tree
