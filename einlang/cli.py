@@ -1,4 +1,4 @@
-"""The ``einlang`` command: the REPL, ``run FILE.ein``, ``-c STATEMENTS``, ``demo`` and ``bench``.
+"""The ``einlang`` command: the REPL, ``run FILE.ein``, ``-c STATEMENTS``, ``demo``, ``bench`` and ``docs``.
 
 Exit codes: 0 on success, 1 on an einlang error (rendered on stderr), 2 on bad arguments
 (argparse's convention; also a script file that cannot be read, or ``bench --plot`` without
@@ -20,13 +20,14 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import bench_cli
+    from . import bench_cli, docs_cli
 
     parser = argparse.ArgumentParser(
         prog="einlang",
         description="Einstein-summation expressions: checked, planned, evaluated. "
         "With no arguments: the interactive REPL (statements are read from stdin when it is not a terminal).",
-        epilog="exit codes: 0 success, 1 einlang error, 2 bad arguments. Docs: docs/repl.md",
+        epilog=f"exit codes: 0 success, 1 einlang error, 2 bad arguments. "
+        f"Docs: {docs_cli.SITE_URL} (or `einlang docs` to serve, open or show them locally)",
     )
     parser.add_argument("-c", metavar="STATEMENTS", dest="statements", help="run STATEMENTS; print the value of each expression")
     parser.add_argument("--backend", choices=available_backends(), help="the backend to evaluate on (default: opt)")
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", metavar="DIR", default="einlang-demo", help="folder for the PNG files (default: ./einlang-demo)")
     demo.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # smaller comparison, for tests
     bench_cli.add_parser(commands)
+    docs_cli.add_parser(commands)
     return parser
 
 
@@ -80,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .demo import run_demo
 
             return run_demo(Path(args.out), quick=args.quick)
+        if args.command == "docs":
+            from . import docs_cli
+
+            return docs_cli.run(args)
         if args.command == "bench":
             from . import bench_cli
 

@@ -123,7 +123,7 @@ def run_demo(folder: Path, quick: bool = False, out: TextIO | None = None) -> in
         _, iterations = library.pagerank(session["L"], 1.0)  # the Python form also returns the step count
         tour.say(f"(the power iteration took {iterations} steps from 100/6 on every page)")
 
-    tour.say("\nNext: run `einlang` for the REPL (:help lists the commands), or see docs/repl.md.")
+    tour.say("\nNext: run `einlang` for the REPL (:help lists the commands), or `einlang docs` for the documentation.")
     if tour.repl.errors:
         tour.say(f"\n{tour.repl.errors} step(s) of the demo failed (see above)")
         return 1

@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,68 @@ def test_readme_links_are_absolute_and_reach_site_pages():
 def test_project_urls_name_the_site():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # (tomllib is Python 3.11+)
     assert f'\n[project.urls]\nDocumentation = "{_site_url()}"\n' in pyproject
+
+
+# -- einlang docs ---------------------------------------------------------------------------------
+
+
+def _einlang(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "einlang", *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+def test_help_points_to_the_site_and_to_einlang_docs():
+    from einlang.docs_cli import SITE_URL
+
+    assert SITE_URL == _site_url()
+    shown = " ".join(_einlang("--help").stdout.split())  # argparse wraps the epilog
+    assert f"Docs: {SITE_URL}" in shown and "`einlang docs`" in shown
+    assert "serve, open or show the documentation" in shown
+
+
+def test_einlang_docs_prints_a_page_and_says_where_the_rest_are():
+    errors = _einlang("docs", "errors")
+    assert errors.returncode == 0 and errors.stdout == (DOCS / "errors.md").read_text(encoding="utf-8")
+    library = _einlang("docs", "library.md")
+    assert library.returncode == 0 and library.stdout == reference.markdown()
+    unknown = _einlang("docs", "erorrs")
+    assert unknown.returncode == 2 and "no page 'erorrs'; the pages are backends, errors," in unknown.stderr
+    where = _einlang("docs", "--where").stdout
+    assert f"online:  {_site_url()}" in where and f"pages:   {DOCS}" in where
+
+
+def test_the_wheel_ships_the_pages():
+    """``einlang docs PAGE`` reads ``einlang/docs`` in an installed copy: the wheel maps docs/ there."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    force_include = pyproject.split("[tool.hatch.build.targets.wheel.force-include]", 1)[1].split("\n[", 1)[0]
+    assert '\n"docs" = "einlang/docs"\n' in force_include
+
+
+def test_einlang_docs_serves_the_site(tmp_path):
+    """A real ``mkdocs serve`` on a free loopback port, asked for the generated library page."""
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("material")
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "einlang", "docs", "--serve", "--port", str(port)], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                              start_new_session=True)  # its own process group: mkdocs is stopped with it
+    base = f"http://127.0.0.1:{port}/en/latest/"
+    try:
+        deadline, page = time.monotonic() + 120, None
+        while page is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{base}library/", timeout=5) as answer:
+                    page = answer.read().decode("utf-8")
+            except OSError:
+                time.sleep(0.5)
+        assert page is not None, f"mkdocs serve did not answer (exit {server.poll()})"
+        assert 'id="pagerank"' in page
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=30)[0].decode("utf-8", "replace")
+    assert f"serving the docs on {base} (Ctrl-C stops)" in output
