@@ -62,8 +62,8 @@ def test_api_page_has_a_section_for_every_public_name():
 
 def test_every_page_is_in_the_navigation():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    nav = re.findall(r"^  - [^:\n]+: (\S+)$", config, re.M)
-    on_disk = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+    nav = re.findall(r"^  - [^:\n]+: (\S+)$", config, re.M) + re.findall(r"^      - (\S+)$", config, re.M)
+    on_disk = sorted(p.relative_to(DOCS).as_posix() for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")])
     generated = ["api.md", "library.md"]
     assert sorted(nav) == sorted(on_disk + generated)
     assert not set(generated) & set(on_disk), "a generated page must not also be a file in docs/"
@@ -80,6 +80,8 @@ def test_site_builds_in_strict_mode(tmp_path):
     library = (tmp_path / "library" / "index.html").read_text(encoding="utf-8")
     assert 'id="pagerank"' in library and 'id="dot"' in library
     assert (tmp_path / "api" / "index.html").exists()
+    notebook = (tmp_path / "notebooks" / "03-matrices-and-transforms" / "index.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in notebook  # the stored outputs are shown, pictures included
 
 
 def _site_url() -> str:
@@ -98,7 +100,7 @@ def test_readme_links_are_absolute_and_reach_site_pages():
     for link in links:
         if link.startswith(site):
             page = link.removeprefix(site).strip("/") or "index"
-            assert (DOCS / f"{page}.md").exists() or page in ("api", "library"), link
+            assert any((DOCS / f"{page}{suffix}").exists() for suffix in (".md", ".ipynb")) or page in ("api", "library"), link
     assert f"**{site}**" in readme
     assert "pip install -e '.[docs]' && mkdocs build --strict" in readme
     assert "pip install -e '.[docs]' && NO_MKDOCS_2_WARNING=1 mkdocs build --strict" in (ROOT / ".ci" / "run").read_text()
