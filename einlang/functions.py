@@ -45,7 +45,7 @@ class Elementwise:
             raise UnsupportedDtypeError(
                 f"{self.name} is not defined for {dtype} values (numpy refuses it too)",
                 span,
-                hint="convert the argument first: real(z) or abs(z) for complex numbers, an int or float tensor for bool",
+                hint="apply it to real(z) or abs(z)" if dtype.kind == "c" else "pass an int or float tensor instead",
             ) from None
 
     def scalar_for(self, dtype: np.dtype) -> Callable[[Any], Any]:

@@ -83,17 +83,7 @@ CASES = [
 ]
 
 
-# the lowerer's part of the rule (weak numbers, dtype-keeping folding, δ's dtype) lands after its split
-PENDING = pytest.mark.xfail(strict=True, reason="lowerer part of issue 13 not landed yet")
-
-
-def _mark(case):
-    pending = case[1] in ("x_i / 1", "x_i / 2 * 2", "x_i * 1", "x_i / 1j * 1j", "pi x_i", "x_i / (1 + 1)",
-                          "delta_ij A_jk", "Y_kl delta_kl")
-    return pytest.param(*case, marks=[PENDING] if pending else [], id=f"{case[0]}:{case[1]}")
-
-
-@pytest.mark.parametrize(("item", "source", "inputs", "expected"), [_mark(c) for c in CASES])
+@pytest.mark.parametrize(("item", "source", "inputs", "expected"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
 def test_reproduction_gives_the_rules_value(item, source, inputs, expected, backend):
     with np.errstate(all="ignore"):
         got = einlang.evaluate(source, backend=backend, **inputs)
@@ -110,7 +100,6 @@ REFUSED = [
 ]
 
 
-@PENDING
 @pytest.mark.parametrize(("source", "inputs", "what", "dtype"), REFUSED, ids=[r[0] for r in REFUSED])
 def test_what_numpy_refuses_is_an_einlang_error(source, inputs, what, dtype, backend):
     with pytest.raises(einlang.EinlangError) as info:

@@ -39,7 +39,7 @@ def elementwise(lowerer: Lowerer, e: ast.Call) -> Labeled:
     if len(e.args) != 1:
         raise E.ArgumentCountError(f"{e.function} takes 1 argument but was given {len(e.args)}", [e.span])
     inner = lowerer.expr(e.args[0], allow_whole=True)
-    node = literals.apply(e.function, inner.node)
+    node = literals.apply(e.function, inner.node, e.span)
     display = messages.display(e)
     if inner.labels is None:
         if e.indices is not None:

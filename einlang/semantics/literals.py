@@ -1,51 +1,113 @@
 """Numbers in the IR: exact coefficients, constant folding and the dtype of a result.
 
-Coefficients are kept exact (``Fraction``) while a product is flattened, so ``A_ij / 3 * 3`` is ``A_ij``;
-functions of constants are folded when the program is checked.
+Numbers are weak scalars, as in numpy ≥ 2 (docs/guarantees.md, "Values and dtypes"): the number factors
+of a product, literals, named constants and expressions made only of them, fold into one coefficient
+that keeps its *kind* — an int, a ``Fraction`` once ``/`` divided (true division: a float's kind, kept
+exact), a float, a complex number — so ``x_i / 2 * 2`` of an int ``x`` is float64 and ``pi x_i`` of a
+float32 ``x`` stays float32.
 
 >>> constant_value(ast.Neg(ast.Number(2)))
 -2
->>> result_dtype([np.dtype("int64")], Fraction(1, 2))
-dtype('float64')
+>>> divide(divide(NO_NUMBER, 2), Fraction(1, 2))      # x_i / 2 / (1/2): exact, and a division happened
+Fraction(1, 1)
+>>> coefficient(Fraction(2, 1)), coefficient(NO_NUMBER)
+(Coefficient(value=2, weak=Fraction(2, 1)), Coefficient(value=1, weak=None))
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from .. import dtypes
+from ..dtypes import product_dtypes
 from ..functions import ELEMENTWISE
+from ..source import Span
 from ..syntax import ast
 from . import ir
+from .sizes import Factor
+
+NO_NUMBER: Any = True
+"""Where a product's coefficient starts: Python's arithmetic turns ``True`` into an int at the first
+number (``True * 2 == 2``, ``-True == -1``), so a coefficient that is still ``True`` means no number
+was written — and ``A_ij B_jk`` of booleans stays bool while ``A_ij * 1`` is int64, as in numpy."""
 
 
-def exact(value: int | float | complex) -> int | float | complex | Fraction:
-    """An integer as a Fraction (so division stays exact); other numbers as they are."""
-    return Fraction(value) if isinstance(value, int) else value
+def divide(coef: Any, denominator: int | float | complex | Fraction) -> Any:
+    """``coef / denominator``, exact (a ``Fraction``) when both are rational."""
+    if isinstance(coef, (int, Fraction)) and isinstance(denominator, (int, Fraction)):
+        return Fraction(coef) / denominator
+    return coef / denominator
 
 
-def normalise_coefficient(coef: Any) -> Any:
-    """A whole Fraction back to an int (the IR shows ``2``, not ``Fraction(2, 1)``)."""
-    if isinstance(coef, Fraction) and coef.denominator == 1:
-        return int(coef)
-    return coef
+@dataclass(frozen=True, slots=True)
+class Coefficient:
+    """``value``: what the IR multiplies by (a whole Fraction shown as an int); ``weak``: the number
+    as numpy's promotion sees it, ``None`` when no number was written."""
+
+    value: Any
+    weak: Any
 
 
-def result_dtype(dtypes: Sequence[np.dtype], coef: Any = 1) -> np.dtype:
-    """numpy's result type of combining ``dtypes`` and multiplying by ``coef``."""
+def coefficient(raw: Any) -> Coefficient:
+    """The collected coefficient of a product, split into its value and its dtype effect."""
+    if raw is NO_NUMBER:
+        return Coefficient(1, None)
+    value = int(raw) if isinstance(raw, Fraction) and raw.denominator == 1 else raw
+    return Coefficient(value, raw)
+
+
+def fold_scalars(factors: list[Factor], coef: Any) -> tuple[list[Factor], Any]:
+    """Move number-valued factors (named constants, folded functions and sums of numbers) into the
+    coefficient as Python numbers, so they are weak scalars like a literal."""
+    kept = []
+    for factor in factors:
+        value = node_constant(factor.node) if factor.node.shape == () and factor.node.dtype != object else None
+        if value is None or isinstance(value, bool):
+            kept.append(factor)
+        else:
+            coef = coef * value
+    return kept, coef
+
+
+def product_dtype(nodes: Sequence[ir.Node], weak: Any, span: Span | None = None) -> np.dtype:
+    """The dtype of a product of ``nodes`` times the number ``weak`` (δ and ε take the others' dtype)."""
+    symbols = (ir.Delta, ir.LeviCivita)
+    return product_dtypes(
+        [n.dtype for n in nodes if not isinstance(n, symbols)],
+        deltas=sum(isinstance(n, ir.Delta) for n in nodes),
+        levi_civita=sum(isinstance(n, ir.LeviCivita) for n in nodes),
+        coefficient=weak,
+        span=span,
+    ).result
+
+
+def sum_dtype(terms: Sequence[ir.Term], span: Span | None = None) -> np.dtype:
+    """numpy's ``+``/``-`` over the terms, numbers among them weak."""
+    kinds = [t.node.value.item() if _is_number(t.node) else t.node.dtype for t in terms]  # type: ignore[attr-defined]
+    return dtypes.sum_dtype(kinds, [t.coefficient for t in terms], span)
+
+
+def fold_sum(terms: Sequence[ir.Term]) -> ir.Constant | None:
+    """A sum of numbers as one number (``1 + 1`` is the weak scalar 2); ``None`` otherwise."""
+    if not all(_is_number(t.node) for t in terms):
+        return None
+    return constant(sum(t.coefficient * t.node.value.item() for t in terms))  # type: ignore[attr-defined]
+
+
+def _is_number(node: ir.Node) -> bool:
+    return isinstance(node, ir.Constant) and node.shape == () and node.dtype != object and node.dtype != bool
+
+
+def result_dtype(dtypes: Sequence[np.dtype]) -> np.dtype:
+    """numpy's result type of combining ``dtypes`` (array literals)."""
     if any(d == object for d in dtypes):
         return np.dtype(object)
-    extra: list[Any] = []
-    if isinstance(coef, Fraction):
-        extra.append(float(coef) if coef.denominator != 1 else int(coef))
-    elif coef != 1:
-        extra.append(coef)
-    if not dtypes:
-        return np.asarray(extra[0] if extra else 1).dtype
-    return np.result_type(*dtypes, *extra)
+    return np.result_type(*dtypes)
 
 
 def constant_value(e: ast.Expr) -> int | float | complex | None:
@@ -68,21 +130,23 @@ def node_constant(node: ir.Node) -> Any:
 
 
 def constant(value: Any) -> ir.Constant:
-    """A scalar constant node."""
+    """A scalar constant node (a Fraction is the result of a division: a float)."""
     if isinstance(value, Fraction):
-        value = int(value) if value.denominator == 1 else float(value)
-    array = np.asarray(value)
+        value = float(value)
+    array = np.asarray(int(value) if isinstance(value, bool) else value)
     return ir.Constant(array, (), array.dtype)
 
 
-def apply(function: str, arg: ir.Node) -> ir.Node:
-    """An elementwise function of a node, folded when the argument is a constant."""
+def apply(function: str, arg: ir.Node, span: Span | None = None) -> ir.Node:
+    """An elementwise function of a node, folded when the argument is a constant (E406 where numpy
+    has no loop for the argument's dtype)."""
     fn = ELEMENTWISE[function]
+    dtype = fn.result_dtype(arg.dtype, span)
     if isinstance(arg, ir.Constant) and arg.dtype != object:
         with np.errstate(all="ignore"):
             value = np.asarray(fn.on_array(arg.value))
         return ir.Constant(value, value.shape, value.dtype)
-    return ir.Apply(fn.name, arg, arg.shape, fn.result_dtype(arg.dtype))
+    return ir.Apply(fn.name, arg, arg.shape, dtype)
 
 
 def stack(nodes: Sequence[ir.Node], shape: tuple[int, ...]) -> ir.Node:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -267,7 +266,10 @@ class Lowerer:
         known = sizes.term_sizes(terms)
         ir_terms = tuple(ir.Term(term.sign, term.value.node, term.value.labels or ()) for term in lowered)  # type: ignore[union-attr]
         shape = tuple(known[label] for label in order)
-        node = ir.Combine(ir_terms, order, shape, literals.result_dtype([t.node.dtype for t in ir_terms]))
+        folded = literals.fold_sum(ir_terms)
+        if folded is not None:  # a sum of numbers is a number (a weak scalar): 1 + 1
+            return Labeled(folded, (), e.span, {}, messages.display(e))
+        node = ir.Combine(ir_terms, order, shape, literals.sum_dtype(ir_terms, e.span))
         label_spans: dict[str, Span] = {}
         for value in terms:
             for label, span in value.label_spans.items():
@@ -288,14 +290,14 @@ class Lowerer:
         if isinstance(e, ast.Neg):
             return self._collect(e.operand, -coef, out)
         if isinstance(e, ast.Number):
-            return coef * literals.exact(e.value)
+            return coef * e.value
         if isinstance(e, ast.Div):
             coef = self._collect(e.numerator, coef, out)
             denominator = literals.constant_value(e.denominator)
             if denominator is not None:
                 if denominator == 0:
                     return coef * float("inf") if coef else float("nan")
-                return coef / literals.exact(denominator)
+                return literals.divide(coef, denominator)
             out.append(_Reciprocal(e.denominator, e.denominator.span))  # type: ignore[arg-type]
             return coef
         out.append(e)
@@ -303,8 +305,9 @@ class Lowerer:
 
     def _product(self, e: ast.Expr, out: Sequence[ast.IndexRef] | None) -> Labeled:
         pieces: list[ast.Expr] = []
-        coef = literals.normalise_coefficient(self._collect(e, Fraction(1), pieces))
-        factors = [self._factor(piece) for piece in pieces]
+        raw = self._collect(e, literals.NO_NUMBER, pieces)
+        factors, raw = literals.fold_scalars([self._factor(piece) for piece in pieces], raw)
+        coef = literals.coefficient(raw)
         batch.broadcast(factors)  # numpy's rules for '...' axes: size-1 batch axes get private labels
         occurrences: dict[str, list[Span | None]] = {}
         for factor in factors:
@@ -315,15 +318,17 @@ class Lowerer:
         sizes.materialise_specials(factors, known)
         label_spans = {label: spans[0] for label, spans in occurrences.items() if spans and spans[0] is not None}
         span = getattr(e, "span", None)
-        if len(factors) == 1 and coef == 1 and factors[0].labels == output:
-            return Labeled(factors[0].node, output, span, label_spans, factors[0].display)
         if not factors:
-            return Labeled(literals.constant(coef), (), span, {}, messages.display(e))
+            return Labeled(literals.constant(raw), (), span, {}, messages.display(e))
+        dtype = literals.product_dtype([f.node for f in factors], coef.weak, span)
+        if len(factors) == 1 and coef.value == 1 and factors[0].labels == output and dtype == factors[0].node.dtype:
+            return Labeled(factors[0].node, output, span, label_spans, factors[0].display)
         operands = [ir.Operand(f.node, f.labels, f.display, f.span) for f in factors]
-        return self.contract(operands, output, coef, span, label_spans, known, messages.display(e))
+        return self.contract(operands, output, coef.value, span, label_spans, known, messages.display(e), dtype)
 
     def contract(self, operands: Sequence[ir.Operand], output: Sequence[str], coef: Any, span: Span | None,
-                 label_spans: dict[str, Span], known: dict[str, int] | None = None, display: str = "") -> Labeled:
+                 label_spans: dict[str, Span], known: dict[str, int] | None = None, display: str = "",
+                 dtype: np.dtype | None = None) -> Labeled:
         """A contraction node over ``operands`` keeping ``output`` (sizes read from the operands if not given)."""
         if known is None:
             known = {}
@@ -334,7 +339,8 @@ class Lowerer:
         if len(shape) > MAX_RANK:
             raise E.ShapeError(f"the result would have {len(shape)} free indices: numpy arrays have at most {MAX_RANK} axes",
                                [span], hint="sum over some of the indices, or split the computation")
-        dtype = literals.result_dtype([op.node.dtype for op in operands], coef)
+        if dtype is None:
+            dtype = literals.product_dtype([op.node for op in operands], None if coef == 1 else coef, span)
         node = ir.Contract(tuple(operands), tuple(output), coef, shape, dtype, dict(known), span)
         return Labeled(node, tuple(output), span, label_spans, display)
 
