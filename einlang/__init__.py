@@ -14,17 +14,20 @@ np.int64(5)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .backends import available_backends, get_backend, register_backend
 from .catalog import set_default_functions
 from .config import Options, get_options, options, set_options
-from .einsum_compat import einsum
 from .errors import EinlangError
 from .plan import Plan
 from .program import Program, compile_cached
 from .session import Session
+
+if TYPE_CHECKING:  # loaded by __getattr__ on first use
+    from . import library  # noqa: F401
+    from .einsum_compat import einsum
 
 __version__ = "0.1.0"
 
@@ -71,11 +74,21 @@ def backends() -> tuple[str, ...]:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "library":  # imported on first use: keeps ``import einlang`` fast
+    # imported on first use, to keep ``import einlang`` fast: the library (its Python algorithms) and
+    # the numpy.einsum drop-in are not needed to parse and run a program
+    if name == "library":
         import importlib
 
         return importlib.import_module(".library", __name__)
+    if name == "einsum":
+        from .einsum_compat import einsum
+
+        return einsum
     raise AttributeError(f"module 'einlang' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"einsum", "library"})
 
 
 __all__ = [

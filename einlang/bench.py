@@ -142,7 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m einlang.bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--json", action="store_true", help="print JSON rows")
+    parser.add_argument("--startup", action="store_true", help="time new processes instead (import, first compile, "
+                        "einlang -c, the REPL's prompt)")
     args = parser.parse_args(argv)
+    if args.startup:
+        from .bench_startup import main as startup
+
+        return startup(3 if args.quick else 7)
     repeat = 3 if args.quick else 7
     rows: list[Row] = []
     for bench in (small_matmul, chain, big_matmul, naive_loops, contraction_order):

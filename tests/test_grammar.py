@@ -10,7 +10,7 @@ import lark
 import pytest
 
 from einlang.syntax import ast, build_parser, parse
-from einlang.syntax.parser import _Builder
+from einlang.syntax.builder import Builder as _Builder
 
 # Rules the builder deliberately passes through as lark Trees for their parent's method.
 PASSTHROUGH = _Builder.PASSTHROUGH

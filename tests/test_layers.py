@@ -53,8 +53,8 @@ LAYERS = (
     ("library", ("library/", "images.py")),
     ("session", ("session.py",)),
     ("package", ("__init__.py",)),  # the public API; it wires the library in as the default functions
-    ("front ends", ("repl.py", "repl/", "cli.py", "bench_cli.py", "bench.py", "demo.py", "highlight.py",
-                    "notebook.py", "__main__.py", "docs_cli.py")),
+    ("front ends", ("repl.py", "repl/", "cli.py", "bench_cli.py", "bench.py", "bench_startup.py", "demo.py",
+                    "highlight.py", "notebook.py", "__main__.py", "docs_cli.py")),
 )
 
 

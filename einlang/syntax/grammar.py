@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from pathlib import Path
+import os
 
 
 @functools.cache
@@ -12,13 +11,15 @@ def grammar_text() -> str:
     """The text of ``einlang.lark``.
 
     The wheel ships it as ``einlang/grammar/einlang.lark``; an editable install or a plain checkout
-    reads the top-level ``grammar/einlang.lark``.
+    reads the top-level ``grammar/einlang.lark``. Plain file paths first (importlib.resources costs more
+    to import than the read itself); importlib.resources for a package that is not in files (a zip).
     """
-    try:
-        packaged = resources.files("einlang").joinpath("grammar/einlang.lark")
-        if packaged.is_file():
-            return packaged.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):  # pragma: no cover
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / "einlang.lark"
-    return checkout.read_text(encoding="utf-8")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for path in (os.path.join(package, "grammar", "einlang.lark"),
+                 os.path.join(os.path.dirname(package), "grammar", "einlang.lark")):
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as file:
+                return file.read()
+    from importlib import resources  # pragma: no cover - zipped installs only
+
+    return resources.files("einlang").joinpath("grammar/einlang.lark").read_text(encoding="utf-8")  # pragma: no cover
