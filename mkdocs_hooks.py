@@ -53,10 +53,15 @@ def _members(cls: type) -> list[tuple[str, Any]]:
     return found
 
 
-def api_entry(name: str) -> str:
-    import einlang
+# functions of submodules that Python users call directly, after everything in einlang.__all__
+MORE = (("einlang.library", ("names", "help")), ("einlang.images", ("load", "save", "show")))
 
-    obj = getattr(einlang, name)
+
+def api_entry(name: str, module: str = "einlang") -> str:
+    import importlib
+
+    obj = getattr(importlib.import_module(module), name)
+    name = name if module == "einlang" else f"{module.removeprefix('einlang.')}.{name}"
     if inspect.ismodule(obj):
         return f"## `einlang.{name}`\n\n{_text(obj.__doc__ or '')}\n"
     kind = "class" if inspect.isclass(obj) else "function"
@@ -76,7 +81,8 @@ def api_markdown() -> str:
     """The Python API page: one section per name in ``einlang.__all__``, in that order."""
     import einlang
 
-    return API_INTRO + "\n" + "\n".join(api_entry(name) for name in einlang.__all__)
+    more = [api_entry(name, module) for module, names in MORE for name in names]
+    return API_INTRO + "\n" + "\n".join([api_entry(name) for name in einlang.__all__] + more)
 
 
 def on_files(files, config):

@@ -54,8 +54,9 @@ def test_library_page_carries_the_python_docstrings():
 
 def test_api_page_has_a_section_for_every_public_name():
     page = _hooks().api_markdown()
-    headings = re.findall(r"^## `einlang\.(\w+)`$", page, re.M)
-    assert headings == list(einlang.__all__)
+    headings = re.findall(r"^## `einlang\.([\w.]+)`$", page, re.M)
+    more = [f"{module.removeprefix('einlang.')}.{name}" for module, names in _hooks().MORE for name in names]
+    assert headings == list(einlang.__all__) + more
     assert inspect.cleandoc(einlang.Session.run.__doc__).splitlines()[0] in page
     assert ":class:" not in page and "```python\n>>> " in page  # roles rewritten, doctests fenced
 

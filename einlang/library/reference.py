@@ -24,6 +24,7 @@ Example: `dot([1, 2, 3], [4, 5, 6])  # 32`
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from ..semantics.callables import EinFunction
@@ -86,6 +87,9 @@ def row(name: str) -> str:
     return f"| [`{name}`](#{name}) | {_cell(registry()[name].description)} |"
 
 
+_DIRECTIVE = re.compile(r"\s*# doctest:.*$")
+
+
 def docstring_markdown(doc: str) -> str:
     """A docstring, dedented, with its doctest lines fenced as Python.
 
@@ -97,6 +101,8 @@ def docstring_markdown(doc: str) -> str:
     in_code = False
     for line in text.splitlines():
         code = line.startswith(">>>") or (in_code and line.strip() != "")
+        if line.startswith(">>>"):
+            line = _DIRECTIVE.sub("", line)  # doctest's own options are not for readers
         if code and not in_code:
             out.append("```python")
         elif not code and in_code:
