@@ -315,7 +315,7 @@ def _emit_contract(em: _Emitter, node: ir.Contract, target: str, names: dict[int
         em.emit(depth, f"# δ{format_indices(renamed.delta)} removed: {renamed.dropped} renamed to {renamed.kept}")
     em.emit(depth, f"# {target}{format_indices(node.output)} = {sigma}{(coef + ' ') if coef else ''}{shown}")
     inner = inner_dtype(node)
-    ring = coef is None or (type(node.coefficient) is int and node.dtype == inner and inner.kind in "iu")
+    ring = node.dtype == inner and (coef is None or (type(node.coefficient) is int and inner.kind in "iu"))
     in_loop = ring or caster(inner) is None  # float64, complex128, objects: Python's arithmetic is numpy's
 
     def product(exprs: list[str]) -> str:
@@ -325,10 +325,14 @@ def _emit_contract(em: _Emitter, node: ir.Contract, target: str, names: dict[int
     if in_loop:
         em.cast(depth, target, node, len(node.shape))
     else:
-        if len(operands) > 1 or summed or operands[0].node.dtype != inner:  # else: a copy, already exact
+        copy = len(operands) == 1 and not summed and operands[0].node.dtype == inner
+        if not copy or id(operands[0].node) in em.deferred:  # a copy of a value already cast is exact
             em.cast(depth, target, node, len(node.shape), inner)
-        factor = coefficient_for(node.coefficient, node.dtype)
-        em.cast(depth, target, node, len(node.shape), before=lambda v, c=factor: v * c, note=f"times {coef}, then")
+        if coef is None:
+            em.cast(depth, target, node, len(node.shape))
+        else:
+            factor = coefficient_for(node.coefficient, node.dtype)
+            em.cast(depth, target, node, len(node.shape), before=lambda v, c=factor: v * c, note=f"times {coef}, then")
 
 
 def _deferred_casts(program: ir.LoweredProgram) -> frozenset[int]:

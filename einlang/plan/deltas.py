@@ -53,11 +53,14 @@ def eliminate_deltas(node: ir.Contract) -> Elimination:
                 continue
             a, b = labels[p]
             others = [q for q in kept if q != p]
-            if a == b or not others or (a in out and b in out):
+            if a == b:
                 continue
-            keep, drop = (a, b) if b not in out else (b, a)
-            if not any(drop in labels[q] for q in others):
+            # rename an index the result does not keep, and that another factor uses (Σ_j δ_ij = 1 is
+            # not removed this way, but Σ_i δ_ij x_i is)
+            usable = [(k, d) for k, d in ((a, b), (b, a)) if d not in out and any(d in labels[q] for q in others)]
+            if not usable:
                 continue
+            keep, drop = usable[0]
             for q in others:
                 labels[q] = tuple(keep if label == drop else label for label in labels[q])
             kept.remove(p)
