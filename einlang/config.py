@@ -29,12 +29,33 @@ class Options:
     whose loops would run more iterations than this. ``memory_limit``: bytes; any backend refuses a plan
     whose result or largest intermediate needs more (default: half the physical memory).
     ``numpy_flop_limit``: the numpy backend (no path optimisation) refuses a product whose index
-    combinations times operands exceed this (10**10 is about ten seconds of numpy.einsum)."""
+    combinations times operands exceed this (10**10 is about ten seconds of numpy.einsum).
+    ``inline_limit``: syntax nodes that calls of einlang definitions may copy into one evaluation (each
+    call inlines its body). ``library_iteration_limit``: iterations an iterative library function
+    (power_iteration, pagerank) may run. ``exact_elimination_limit``: row operations (rows × columns ×
+    pivots) that exact row reduction of an integer matrix (det, inv, solve, rank) may do."""
 
     backend: str = "opt"
     naive_iteration_limit: int = 10_000_000
     memory_limit: int = _physical_memory() // 2
     numpy_flop_limit: int = 10_000_000_000
+    inline_limit: int = 20_000
+    library_iteration_limit: int = 10_000
+    exact_elimination_limit: int = 125_000
+
+
+LIMITS = ("naive_iteration_limit", "memory_limit", "numpy_flop_limit", "inline_limit", "library_iteration_limit",
+          "exact_elimination_limit")
+"""The options that are whole-number limits."""
+
+
+def raise_hint(option: str) -> str:
+    """How to raise a limit, from Python and from the REPL.
+
+    >>> raise_hint("memory_limit")
+    'raise the limit: einlang.set_options(memory_limit=...), or :set memory_limit N in the REPL'
+    """
+    return f"raise the limit: einlang.set_options({option}=...), or :set {option} N in the REPL"
 
 
 _global = [Options()]
@@ -71,7 +92,7 @@ def _validate(changes: dict) -> None:
     for key, value in changes.items():
         if key not in fields:
             raise InputTypeError(f"unknown option {key!r}; the options are {', '.join(sorted(fields))}")
-        if key in ("naive_iteration_limit", "memory_limit", "numpy_flop_limit") and (
+        if key in LIMITS and (
             not isinstance(value, int) or isinstance(value, bool) or value < 0
         ):
             raise InputValueError(f"{key} must be a non-negative integer, not {value!r}")

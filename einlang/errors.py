@@ -323,9 +323,22 @@ class MemoryLimitError(ResourceLimitError):
 
 
 class ComplexityLimitError(ResourceLimitError):
-    """Work above a configured limit (a source too long, a numpy-backend product too costly)."""
+    """Work above a configured limit (a source too long, a numpy-backend product too costly, definitions
+    inlined past ``inline_limit``)."""
 
     code = "E503"
+
+
+class LibraryWorkLimitError(ResourceLimitError):
+    """A library function would work past its limit: iterations past ``library_iteration_limit``, exact
+    row reduction past ``exact_elimination_limit``."""
+
+    code = "E504"
+
+
+class ShadowWarning(UserWarning):
+    """A definition in your own code has the name of a library function: your code calls yours, the
+    library's own definitions keep calling the library's."""
 
 
 # --- backends ------------------------------------------------------------------------------------

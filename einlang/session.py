@@ -14,6 +14,7 @@ np.int64(22)
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -170,6 +171,10 @@ class Session:
         text = stmt.span.text if stmt.span is not None else ""
         if isinstance(stmt, ast.Definition):
             Lowerer(Scope({}, self.functions)).statement(stmt)
+            if stmt.name in self._library() and stmt.name not in self._defined:
+                warnings.warn(f"def {stmt.name} shadows the library function {stmt.name} in your own statements; "
+                              f"the library's functions keep calling theirs (undefine('{stmt.name}') brings it back)",
+                              E.ShadowWarning, stacklevel=4)
             self._defined[stmt.name] = EinFunction(stmt, stmt.span.source if stmt.span else None)
             self.definitions[stmt.name] = text
             self.history.append(text)

@@ -228,3 +228,107 @@ def test_guarantees_page_memory_example_is_true():
     with pytest.raises(E.MemoryLimitError) as info:
         exec(code, {})
     assert str(info.value) == expected
+
+
+# == one budget per evaluation: everything sized before it is built (issue 15) ======================
+
+def _peak(fn) -> tuple[object, int]:
+    """What ``fn`` returned or raised, and the peak bytes Python allocated meanwhile."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        try:
+            outcome: object = fn()
+        except E.EinlangError as err:
+            outcome = err
+        return outcome, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+_PEAK_LIMIT = 200_000_000
+
+
+def test_nested_literal_calls_are_sized_before_they_are_stacked():
+    """def f(x) = [x, …] nested: each level ten times the last; refused when its constants would pass the
+    memory limit, before numpy builds them (nine levels tried to allocate 7.45 GiB)."""
+    program = "def f(x) = [x,x,x,x,x,x,x,x,x,x]\n" + "f(" * 9 + "1" + ")" * 9
+    with einlang.options(memory_limit=10**6):
+        err, peak = _peak(lambda: einlang.Session().run(program))
+    assert isinstance(err, E.MemoryLimitError) and "memory_limit" in err.hint, err
+    assert "10×10×10×10×10×10" in err.message and peak < 2_000_000
+    with einlang.options(memory_limit=10**6):
+        assert einlang.Session().run(program.replace("f(" * 9 + "1" + ")" * 9, "f(f(1))")).shape == (10, 10)
+
+
+def test_literals_of_literals_are_sized_before_they_are_built():
+    a = "[" + ",".join(["1"] * 100) + "]"
+    program = f"a = {a}\nb = [{','.join(['a'] * 100)}]\nc = [{','.join(['b'] * 100)}]"
+    with einlang.options(memory_limit=10**6):
+        session = einlang.Session()
+        err, peak = _peak(lambda: session.run(program))
+    assert isinstance(err, E.MemoryLimitError) and peak < 2_000_000
+    assert session["b"].shape == (100, 100) and "c" not in session
+    with einlang.options(memory_limit=10**6):  # one program: a and b are constants while it is checked
+        err, peak = _peak(lambda: einlang.evaluate(program + "\nc_ijk"))
+    assert isinstance(err, E.MemoryLimitError) and "array literal is 100×100×100" in err.message
+    assert peak < 2_000_000
+
+
+def _doubling_definitions(levels: int) -> str:
+    return "def f0(x) = x\n" + "".join(f"def f{n}(x) = f{n - 1}(x) + f{n - 1}(x)\n" for n in range(1, levels + 1))
+
+
+def test_exponential_inlining_is_refused_by_the_inline_limit():
+    program = _doubling_definitions(18) + "f18(1)"  # 2**18 copies of f0's body
+    err, peak = _peak(lambda: einlang.Session().run(program))
+    assert isinstance(err, E.ComplexityLimitError) and "inline_limit" in err.message and "inline_limit" in err.hint
+    assert peak < _PEAK_LIMIT
+    assert einlang.Session().run(_doubling_definitions(8) + "f8(1)") == 256  # well inside the limit
+    with einlang.options(inline_limit=10**6):
+        assert einlang.Session().run(_doubling_definitions(12) + "f12(1)") == 4096
+
+
+def test_iterative_library_functions_stop_at_the_iteration_limit():
+    with einlang.options(library_iteration_limit=500):
+        with pytest.raises(E.LibraryWorkLimitError, match="500 iterations") as info:
+            einlang.evaluate("power_iteration([[0,-1],[1,0]], 0, 1000000)")
+        assert "library_iteration_limit" in info.value.hint
+        with pytest.raises(E.LibraryWorkLimitError):
+            einlang.library.pagerank([[0, 1], [1, 0]], 1.0, -1.0, 10**6)  # a tolerance never met
+        # converging early is never refused, whatever bound the call gives
+        np.testing.assert_allclose(einlang.evaluate("power_iteration([[2, 0], [0, 1]], 1e-12, 1000000)"), [1, 0], atol=1e-9)
+    assert einlang.get_options().library_iteration_limit == 10_000  # the default max_iter: defaults unchanged
+
+
+def test_exact_elimination_is_refused_past_its_size_limit():
+    A = (np.arange(300 * 300) % 7).reshape(300, 300)
+    for text in ("det(A)", "rank(A)", "row_echelon(A)"):
+        err, peak = _peak(lambda t=text: einlang.evaluate(t, A=A))
+        assert isinstance(err, E.LibraryWorkLimitError) and "exact_elimination_limit" in err.message, text
+        assert peak < _PEAK_LIMIT
+    assert einlang.evaluate("det(A)", A=1.0 * A) == pytest.approx(np.linalg.det(A), abs=1e-6)  # floats: fine
+    assert einlang.evaluate("det([[1, 2], [3, 4]])") == -2
+
+
+def test_new_limits_are_validated_options():
+    for option in ("inline_limit", "library_iteration_limit", "exact_elimination_limit"):
+        with pytest.raises(E.InputValueError):
+            einlang.set_options(**{option: -1})
+        with einlang.options(**{option: 7}):
+            assert getattr(einlang.get_options(), option) == 7
+
+
+# == lexical scope for the library =================================================================
+
+def test_a_users_definition_does_not_change_library_functions():
+    session = einlang.Session()
+    with pytest.warns(E.ShadowWarning, match="norm"):
+        session.run("def norm(v) = v_i v_i")
+    assert session.run("norm([1, 2])") == 5  # the user's own code calls the user's norm
+    assert session.run("cos_angle([1, 0], [1, 1])") == pytest.approx(2**-0.5)  # the library's calls the library's
+    with pytest.warns(E.ShadowWarning):
+        session.run("def dot(u, v) = 0")
+    np.testing.assert_allclose(session.run("reflection([1, 1])_ij [1, 2]_j"), [-2, -1])
+    session.undefine("dot")
+    assert session.run("dot([1, 2], [3, 4])") == 11

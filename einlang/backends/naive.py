@@ -78,7 +78,8 @@ class GeneratedProgram:
 
 def _literal(value: Any, namespace: dict[str, Any], namer: _Namer) -> str:
     """Integers and finite floats are written as literals; anything else goes through the namespace."""
-    if type(value) is int or (type(value) is float and math.isfinite(value)):
+    # (an int past Python's 4,300-digit limit for int -> text goes through the namespace too)
+    if (type(value) is int and value.bit_length() < 14_000) or (type(value) is float and math.isfinite(value)):
         return repr(value)
     name = namer.fresh("_const", "_const")
     namespace[name] = value

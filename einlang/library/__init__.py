@@ -102,7 +102,7 @@ def _load_ein_files() -> dict[str, EinFunction]:
         for stmt in program.statements:
             if isinstance(stmt, ast.Definition):
                 description, example = docs.get(stmt.name, ("", ""))
-                functions[stmt.name] = EinFunction(stmt, program.source, description, example)
+                functions[stmt.name] = EinFunction(stmt, program.source, description, example, sees=registry)
     return functions
 
 

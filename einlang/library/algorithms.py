@@ -13,11 +13,13 @@ r_i = M_ij r_j
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from .. import errors as E
+from ..config import get_options, raise_hint
 from ..program import as_array, compile_cached
 from ..semantics.callables import PyFunction
 from . import _checks as C
@@ -125,6 +127,18 @@ register_python(PyFunction(
 ))
 
 
+def _iterations(function: str, max_iter: Any) -> Iterator[int]:
+    """1, 2, … up to ``max_iter``; refused on reaching ``library_iteration_limit`` first (when the loop
+    gets there, so a call that converges early is never refused for the bound it was given)."""
+    limit = get_options().library_iteration_limit
+    yield from range(1, min(int(max_iter), limit) + 1)
+    if int(max_iter) > limit:
+        raise E.LibraryWorkLimitError(
+            f"{function}: not converged after {limit:,} iterations, the library_iteration_limit",
+            hint=raise_hint("library_iteration_limit"),
+        )
+
+
 # -- power iteration ----------------------------------------------------------------------------------
 
 
@@ -133,7 +147,7 @@ def power_iteration_full(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> 
     M = _as_float(np.asarray(M))
     n = M.shape[0]
     r = np.ones(n) / np.sqrt(n)
-    for iteration in range(1, int(max_iter) + 1):
+    for iteration in _iterations("power_iteration", max_iter):
         w = _run(POWER_STEPS, "step", M=M, r=r)
         if not np.any(w):
             raise E.InputValueError("power_iteration: M sends the start vector to 0; it has no dominant eigenvector here")
@@ -210,7 +224,7 @@ def pagerank_full(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_
     n = L.shape[0]
     M = _run(PAGERANK_STEPS, "damped link matrix", d=float(d), L=L, n=float(n), J=np.ones((n, n)))
     r = np.full(n, 100.0 / n)
-    for iteration in range(1, int(max_iter) + 1):
+    for iteration in _iterations("pagerank", max_iter):
         new = _run(PAGERANK_STEPS, "step", M=M, r=r)
         change = _run(PAGERANK_STEPS, "change", r=new, s=r)
         r = new

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors as E
+from ..config import get_options, raise_hint
 from ..semantics.callables import PyFunction
 from . import _checks as C
 from . import register_python
@@ -38,6 +39,21 @@ def _rows(A: np.ndarray) -> list[list[Any]]:
     return [list(row) for row in A.astype(np.result_type(A.dtype, np.float64)).tolist()]
 
 
+def _check_exact_work(A: np.ndarray) -> None:
+    """Exact (Fraction) row reduction does rows × columns × pivots operations on numbers that grow: refuse
+    it past ``exact_elimination_limit`` before starting (a 300×300 integer matrix took half a minute)."""
+    if not _exact(A):
+        return
+    n_rows, n_cols = A.shape
+    work, limit = n_rows * n_cols * min(n_rows, n_cols), get_options().exact_elimination_limit
+    if work > limit:
+        raise E.LibraryWorkLimitError(
+            f"exact row reduction of this {n_rows}×{n_cols} integer matrix would do {work:,} row operations on "
+            f"fractions, above the exact_elimination_limit of {limit:,}",
+            hint="pass a float matrix (1.0 A_ij) for a floating-point answer, or " + raise_hint("exact_elimination_limit"),
+        )
+
+
 def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
     """Row reduce as by hand: for each column, take the first row with a non-zero entry as the pivot,
     swap it up, divide it by the pivot (a leading 1), subtract multiples of it from the rows below.
@@ -49,8 +65,9 @@ def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
     >>> pivots, product
     ([0, 1], Fraction(-6, 1))
     """
-    rows = _rows(A)
     n_rows, n_cols = A.shape
+    _check_exact_work(A)
+    rows = _rows(A)
     scale = max((abs(x) for row in rows for x in row), default=0)
     tiny = 0 if _exact(A) else TOLERANCE * (scale or 1)
     pivots: list[int] = []

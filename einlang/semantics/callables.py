@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,9 @@ class EinFunction:
     source: Source | None = None
     description: str = ""
     example: str = ""
+    # the functions its body calls by name, looked up when it is inlined; None: the caller's. The library's
+    # definitions see the library (lexical scope), so a user's own def norm(v) cannot change cos_angle.
+    sees: Callable[[], Mapping[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:

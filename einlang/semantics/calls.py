@@ -39,6 +39,8 @@ def elementwise(lowerer: Lowerer, e: ast.Call) -> Labeled:
     if len(e.args) != 1:
         raise E.ArgumentCountError(f"{e.function} takes 1 argument but was given {len(e.args)}", [e.span])
     inner = lowerer.expr(e.args[0], allow_whole=True)
+    if isinstance(inner.node, ir.Constant):  # folded now: its result is built while checking
+        lowerer.budget.constant(inner.node.shape, inner.node.dtype.itemsize, e.span)
     node = literals.apply(e.function, inner.node, e.span)
     display = messages.display(e)
     if inner.labels is None:
@@ -104,12 +106,14 @@ def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
 
 def _inline(lowerer: Lowerer, function: EinFunction, e: ast.Call, args: list[Labeled], nodes: list[ir.Node]) -> Labeled:
     definition = function.definition
+    lowerer.budget.inline(lowerer.budget.body_size(definition), definition.name, e.span)  # before copying it
     tensors: dict[str, Binding] = {}
     for k, (param, arg, node) in enumerate(zip(definition.params, args, nodes)):
         shown = arg.display or messages.display(e.args[k])
         description = param if shown == param else f"{param} (argument {k + 1} of {definition.name}: {shown})"
         tensors[param] = Binding(node, description)
-    inner = lowerer.nested(Scope(tensors, lowerer.scope.functions), e.span)
+    functions = lowerer.scope.functions if function.sees is None else function.sees()
+    inner = lowerer.nested(Scope(tensors, functions), e.span)
     value = inner.expr(definition.body, definition.output, allow_whole=definition.output is None)
     order = tuple(r.name for r in definition.output) if definition.output is not None else None
     value = inner.materialize(value, order)
@@ -159,6 +163,8 @@ def array(lowerer: Lowerer, e: ast.Array) -> Labeled:
     shape = (len(items),) + first.node.shape
     if len(shape) > MAX_RANK:
         raise E.ShapeError(f"this array literal has {len(shape)} axes: numpy arrays have at most {MAX_RANK}", [e.span])
+    if all(isinstance(v.node, ir.Constant) for v in items):  # stacked now: sized before it is built
+        lowerer.budget.constant(shape, literals.result_dtype([v.node.dtype for v in items]).itemsize, e.span)
     result = Labeled(literals.stack([v.node for v in items], shape), None, e.span, display=messages.display(e))
     if e.indices is not None:
         return lowerer.subscripted(result, e.indices, e.span)

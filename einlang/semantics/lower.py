@@ -26,6 +26,7 @@ from ..functions import ELEMENTWISE
 from ..source import Span
 from ..syntax import ast
 from . import batch, calls, ir, literals, messages, sizes
+from .budget import Budget
 from .callables import EinFunction
 from .calls import MAX_CALL_DEPTH, MAX_RANK
 from .describe import example_indices, index_set, shape_words
@@ -79,15 +80,16 @@ class _Reciprocal:
 class Lowerer:
     """Lowers the statements of one program (or one library body) against a scope."""
 
-    def __init__(self, scope: Scope, depth: int = 0, callers: tuple[Span, ...] = ()) -> None:
+    def __init__(self, scope: Scope, depth: int = 0, callers: tuple[Span, ...] = (), budget: Budget | None = None) -> None:
         self.scope = scope
         self.depth = depth
         self.callers = callers  # spans of the calls this body was inlined from, innermost last
+        self.budget = budget or Budget()  # one per evaluation, shared with every inlined body
         self._hints: dict[str, int] = {}
 
     def nested(self, scope: Scope, call: Span | None) -> Lowerer:
         """A lowerer for the body of a function called at ``call``."""
-        return Lowerer(scope, self.depth + 1, self.callers + ((call,) if call is not None else ()))
+        return Lowerer(scope, self.depth + 1, self.callers + ((call,) if call is not None else ()), self.budget)
 
     # == statements =============================================================================
 
@@ -384,6 +386,8 @@ class Lowerer:
                 [e.span],
             )
         inner = inner.as_scalar()
+        if isinstance(inner.node, ir.Constant):
+            self.budget.constant(inner.node.shape, inner.node.dtype.itemsize, e.span)
         node = literals.apply("reciprocal", inner.node)
         return Labeled(node, inner.labels, e.span, inner.label_spans, "1/(" + inner.display + ")")
 
