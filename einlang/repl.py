@@ -3,8 +3,8 @@
 Everything runs through an :class:`einlang.Session`; this module adds what an interactive user needs:
 binding helpers (``rand``, ``eye``, ``arange``, ``load``, ``save``), ``:commands`` (``:plan``,
 ``:compare``, ...), result printing, a progress bar for long naive runs, Ctrl-C that keeps the session,
-and line editing with prompt_toolkit (history, completion, highlighting, multi-line input) when it is
-installed and stdin is a terminal.
+and line editing with prompt_toolkit (history, completion, highlighting, multi-line input) when stdin
+is a terminal.
 
 >>> import io
 >>> out = io.StringIO()
@@ -736,7 +736,9 @@ def run_plain(repl: Repl) -> int:
             readline.read_history_file(path)
     except ImportError:  # pragma: no cover - Windows without pyreadline
         readline = None  # type: ignore[assignment]
-    repl.print(INTRO.rstrip() + "\n(install prompt_toolkit for completion and highlighting: pip install 'einlang[repl]')")
+    # prompt_toolkit is a dependency, so this is a broken install: say what is missing and how to mend it
+    repl.print(INTRO.rstrip() + "\n(prompt_toolkit could not be imported: no completion or highlighting; "
+               "pip install --force-reinstall prompt_toolkit mends it)")
     try:
         while not repl.quit:
             try:

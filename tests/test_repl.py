@@ -303,6 +303,15 @@ def test_completion_words_cover_tensors_functions_and_helpers():
     assert words["dot"] == "library" and words["rand"] == "helper" and words["sqrt"] == "elementwise"
 
 
+def test_the_full_repl_needs_no_extra():
+    """`pip install einlang` gives the full REPL: prompt_toolkit and Pygments are plain dependencies."""
+    from importlib.metadata import requires
+
+    names = [re.split(r"[\s<>=!~\[;]", r)[0] for r in requires("einlang") if "extra ==" not in r]
+    plain = {re.sub(r"[-_.]+", "-", name).lower() for name in names}  # PEP 503: prompt_toolkit == prompt-toolkit
+    assert {"prompt-toolkit", "pygments"} <= plain
+
+
 def test_lexer_colours_names_indices_and_commands():
     tokens = [(str(kind), text) for kind, text in EinlangLexer().get_tokens(":compare bear_basis_ij x_j") if text.strip()]
     assert tokens[0] == ("Token.Keyword.Pseudo", ":compare")
@@ -441,6 +450,7 @@ def test_pty_history_persists_across_restarts(tmp_path):
 def test_pty_without_prompt_toolkit_falls_back_to_input(tmp_path):
     code = "import sys; sys.modules['prompt_toolkit'] = None; from einlang.cli import main; sys.exit(main([]))"
     child = spawn(tmp_path, code=code)
+    assert "prompt_toolkit could not be imported" in child.before and "einlang[repl]" not in child.before
     enter(child, "v = [1, 2,")
     child.expect(r"\.\.\.")
     enter(child, "3]")
