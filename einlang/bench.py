@@ -11,16 +11,14 @@ import argparse
 import gc
 import json
 import sys
-import timeit
 import tracemalloc
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import opt_einsum
 
 import einlang
-from einlang.bench_cli import format_seconds
+from einlang.timing import best_time, format_seconds, paired
 
 
 @dataclass
@@ -32,20 +30,6 @@ class Row:
     ratio: float  # einlang time / reference time (lower is better)
     target: str
     ok: bool
-
-
-def best_time(fn: Callable[[], object], number: int, repeat: int) -> float:
-    """Seconds per call: the best of ``repeat`` runs of ``number`` calls."""
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
-
-
-def paired(fn_a: Callable[[], object], fn_b: Callable[[], object], number: int, repeat: int) -> tuple[float, float]:
-    """Time two functions alternately so machine noise lands on both."""
-    a, b = [], []
-    for _ in range(repeat):
-        a.append(best_time(fn_a, number, 1))
-        b.append(best_time(fn_b, number, 1))
-    return min(a), min(b)
 
 
 def small_matmul(repeat: int) -> list[Row]:

@@ -21,8 +21,8 @@ ALLOWED = {
     "lark": ("syntax/",),
     "opt_einsum": ("plan/", "bench.py"),  # bench.py measures einlang against opt_einsum
     "IPython": ("notebook.py",),
-    "prompt_toolkit": ("repl.py",),
-    "pygments": ("highlight.py", "repl.py"),
+    "prompt_toolkit": ("repl/",),
+    "pygments": ("highlight.py", "repl/"),
     "matplotlib": ("bench_cli.py",),
     "PIL": ("images.py",),
 }

@@ -37,7 +37,7 @@ def run(repl: Repl, out: io.StringIO, text: str) -> str:
 
 # -- in process ---------------------------------------------------------------------------------------
 def test_module_doctests():
-    # pytest's --doctest-modules skips repl.py (it needs a terminal for main()); its examples run here
+    # the package's overview example (pytest's --doctest-modules runs each module's examples too)
     failures, tests = doctest.testmod(repl_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert tests > 0 and failures == 0
 
@@ -270,6 +270,26 @@ def test_help_commands_and_functions():
     assert "did you mean :plan" in run(repl, out, ":plna A_ij")
 
 
+def test_every_command_is_in_the_table_with_usage_help_and_aliases():
+    repl, out = make_repl()
+    general = run(repl, out, ":help")
+    for word, command in repl_module.COMMANDS.items():
+        assert command.usage.startswith(word) and command.usage in general and callable(command.handler)
+        assert run(repl, out, f":help {word[1:]}").startswith(command.usage)
+    assert run(repl, out, ":?").startswith(repl_module.SYNTAX_HELP.splitlines()[0])  # an alias of :help
+    assert "usage: :plan EXPR" in run(repl, out, ":plan")
+    assert "; :help lists them" in run(repl, out, ":zzzzzz")
+    assert repl.handle(":q") is False and repl.quit
+
+
+def test_a_script_that_loads_itself_stops_with_a_message(tmp_path):
+    script = tmp_path / "self.ein"
+    script.write_text(f"x = [1]\n:load {script}\n", encoding="utf-8")
+    repl, out = make_repl()
+    assert "nested more than 8 deep" in run(repl, out, f":load {script}")
+    assert repl.load_depth == 0 and repl.session["x"].tolist() == [1]  # the depth is unwound after the error
+
+
 def test_set_changes_the_naive_limit():
     repl, out = make_repl()
     before = einlang.get_options().naive_iteration_limit
@@ -293,6 +313,36 @@ def test_progress_bar_only_for_long_naive_runs():
     stream.truncate(0), stream.seek(0)
     session.run("A_ij A_jk", backend="opt")
     assert stream.getvalue() == ""
+
+
+class _Terminal(io.StringIO):
+    """One terminal line: ``\\r`` returns to its start, later characters overwrite earlier ones."""
+
+    def screen(self) -> str:
+        line: list[str] = []
+        cursor = 0
+        for ch in self.getvalue():
+            if ch == "\r":
+                cursor = 0
+                continue
+            line[cursor:cursor + 1] = [ch]
+            cursor += 1
+        return "".join(line)
+
+
+def test_ctrl_c_during_the_progress_bar_leaves_a_blank_line():
+    """The bar fits the terminal with room for the ^C the terminal echoes, and is erased whole."""
+    terminal = _Terminal()
+    bar = ProgressBar(terminal, rate=1.0, threshold=0.0, columns=60)
+    with pytest.raises(KeyboardInterrupt), bar(9_999_999):  # "about 166667 min": longer than 60 columns
+        deadline = time.monotonic() + 5
+        while "naive [" not in terminal.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        terminal.write("^C")  # what the terminal echoes at the cursor when Ctrl-C is pressed
+        raise KeyboardInterrupt
+    drawn = [part for part in terminal.getvalue().split("\r") if part.startswith("naive [")]
+    assert drawn and all(len(part.removesuffix("^C")) <= 60 - 3 for part in drawn)
+    assert terminal.screen().strip() == ""
 
 
 def test_completion_words_cover_tensors_functions_and_helpers():

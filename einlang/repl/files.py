@@ -1,0 +1,93 @@
+"""Tensors to and from files: ``x = load("x.npy")`` and ``save(x, "x.npy")`` in the REPL and in scripts.
+
+>>> import tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "v.csv")
+>>> save_file(path, {"v": np.array([1.5, 2.0])})
+>>> load_file(path)
+{'v': array([1.5, 2. ])}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .script import CommandError
+
+SUFFIXES = (".npy", ".npz", ".csv")
+
+
+def load_file(path: str, name: str | None = None) -> dict[str, np.ndarray]:
+    """Arrays from a .npy, .npz or .csv file, by the names they bind to: ``name``, else the file's stem
+    (.npy, .csv) or the names stored in the archive (.npz)."""
+    file = Path(path).expanduser()
+    suffix = file.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise CommandError(f"load: {path} is not a .npy, .npz or .csv file")
+    try:
+        if suffix == ".npy":
+            arrays = {name or _identifier(file.stem): np.load(file, allow_pickle=False)}
+        elif suffix == ".csv":
+            arrays = {name or _identifier(file.stem): np.loadtxt(file, delimiter=",", ndmin=1)}
+        else:
+            arrays = _load_archive(file, path, name)
+    except OSError as exc:
+        raise CommandError(f"load: cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CommandError(f"load: {path} is not a readable {suffix} file ({exc})") from None
+    for array_name in arrays:
+        if not array_name.isidentifier():
+            raise CommandError(f"load: {array_name!r} is not a valid tensor name; write  name = load(\"{path}\")")
+    return arrays
+
+
+def _load_archive(file: Path, path: str, name: str | None) -> dict[str, np.ndarray]:
+    with np.load(file, allow_pickle=False) as archive:
+        stored = {key: archive[key] for key in archive.files}
+    if name is None:
+        return stored
+    if len(stored) != 1:
+        raise CommandError(
+            f"load: {path} holds {len(stored)} arrays ({', '.join(stored)}); "
+            f'write load("{path}") to bind each under its own name'
+        )
+    return {name: next(iter(stored.values()))}
+
+
+def save_file(path: str, tensors: dict[str, np.ndarray]) -> None:
+    """Write tensors to .npy (one), .npz (any number) or .csv (one, rank ≤ 2)."""
+    file = Path(path).expanduser()
+    suffix = file.suffix.lower()
+    if not tensors:
+        raise CommandError("save: nothing is bound")
+    if suffix not in SUFFIXES:
+        raise CommandError(f"save: {path} must end in .npy, .npz or .csv")
+    if suffix == ".npz":
+        _write(path, lambda: np.savez(file, **tensors))
+        return
+    if len(tensors) != 1:
+        raise CommandError(f'save: a {suffix} file holds one tensor: save(name, "{path}"), or use .npz')
+    ((name, array),) = tensors.items()
+    if suffix == ".npy":
+        _write(path, lambda: np.save(file, array, allow_pickle=False))
+    elif array.ndim > 2:
+        raise CommandError(f"save: {name} has rank {array.ndim}; a .csv file holds rank 0, 1 or 2 — use .npy")
+    else:
+        number = "%.17g" if array.dtype.kind == "f" else "%s"  # %.17g: floats read back exactly
+        _write(path, lambda: np.savetxt(file, np.atleast_1d(array), delimiter=",", fmt=number))
+
+
+def _write(path: str, write: Callable[[], object]) -> None:
+    try:
+        write()
+    except OSError as exc:
+        raise CommandError(f"save: cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _identifier(stem: str) -> str:
+    """A file's stem as a tensor name: ``my-data`` -> ``my_data``, ``2d`` -> ``t_2d``."""
+    name = re.sub(r"\W", "_", stem)
+    return name if name and not name[0].isdigit() else "t_" + name

@@ -1,0 +1,88 @@
+"""The REPL's help texts: ``:help``, ``:help syntax``, ``:help functions``, ``:help backends``,
+``:help COMMAND`` and ``:help NAME``.
+
+>>> print(help_text("eye"))
+eye(...): the n×n identity matrix
+  example: I = eye(3)
+"""
+
+from __future__ import annotations
+
+from ..backends import available_backends, get_backend
+from ..functions import ELEMENTWISE
+from ..session import Session
+from .helpers import FILE_HELPERS, HELPERS
+from .script import CommandError
+
+INTRO = """\
+einlang — Einstein summation, checked and planned.  :help for help, Ctrl-D to quit.
+"""
+
+SYNTAX_HELP = """\
+Index notation: a repeated index is summed, the others are the result's indices.
+  A = [[1, 2], [3, 4]]      bind a tensor (also: x = rand(3), R = rand(3, 3), I = eye(3), v = arange(6))
+  x = load("x.npy")         read .npy, .npz or .csv;  save(x, "x.npy") writes one
+  A_ij x_j                  matrix times vector: j is summed, the result has index i
+  x_i x_i                   dot product (a scalar)
+  A_ii                      trace;   d_i = A_ii  the diagonal
+  C_ki = A_ij B_jk          name the result and order its indices;   A_ij B_jk -> ki  the same, unnamed
+  eps_ijk a_j b_k           cross product with the Levi-Civita symbol; delta_ij is the identity
+  sqrt(x_i x_i)             elementwise functions: sqrt, exp, log, abs, sin, cos, ...
+  def f(u, v) = u_i v_i     define a function; f(x, x) calls it
+  A_{in,out}, `my name`_ij  multi-letter indices in braces; backquotes for names with underscores
+The last result is bound to _ .  Unfinished lines (open brackets, trailing operator) continue on the next line."""
+
+
+def help_text(topic: str, session: Session | None = None) -> str:
+    """The help for ``topic``; an empty topic gives the overview with every command."""
+    from .commands import ALIASES, COMMANDS  # here, not at the top: the :help command calls this function
+
+    topic = topic.strip()
+    if not topic:
+        lines = [SYNTAX_HELP, "", "Commands:"]
+        lines += [f"  {c.usage:24} {c.summary}" for c in COMMANDS.values()]
+        lines.append("Tab completes names, functions and :commands; ↑/↓ browse the history.")
+        return "\n".join(lines)
+    if topic == "syntax":
+        return SYNTAX_HELP
+    if topic in ("functions", "library"):
+        return _functions_help(session)
+    if topic == "backends":
+        return "\n".join(f"  {name:6} {get_backend(name).description}" for name in available_backends())
+    command = ALIASES.get(topic, topic if topic.startswith(":") else ":" + topic)
+    if command in COMMANDS:
+        return f"{COMMANDS[command].usage}\n  {COMMANDS[command].summary}"
+    return _function_help(topic, session)
+
+
+def _function_help(name: str, session: Session | None) -> str:
+    if name in FILE_HELPERS:
+        usage, summary = FILE_HELPERS[name]
+        return f"{usage}\n  {summary}"
+    if name in HELPERS:
+        helper = HELPERS[name]
+        return f"{name}(...): {helper.description}\n  example: {helper.example}"
+    if session is not None and name in session.definitions:
+        return session.definitions[name]
+    if name in ELEMENTWISE:
+        return f"{name}(x): elementwise {name}, applied to every entry"
+    from .. import library
+
+    if name in library.names():
+        return library.help(name)
+    raise CommandError(f"no help for {name!r}: try :help, :help functions or :help syntax")
+
+
+def _functions_help(session: Session | None) -> str:
+    from .. import library
+
+    lines = ["Library functions (:help NAME for one):"]
+    for name in library.names():
+        function = library.registry()[name]
+        description = getattr(function, "description", "") or ""
+        lines.append(f"  {name}({', '.join(function.params)})" + (f"  {description.split(';')[0]}" if description else ""))
+    lines.append("Elementwise: " + ", ".join(sorted(ELEMENTWISE)))
+    lines.append("REPL helpers: rand(3), rand(3, 3), eye(3), arange(6), load(\"f.npy\"), save(x, \"f.npy\")")
+    if session is not None and session.definitions:
+        lines.append("Yours: " + ", ".join(session.definitions))
+    return "\n".join(lines)

@@ -1,0 +1,37 @@
+"""The names Tab completes in an expression, each with what it is (shown beside the completion).
+
+>>> from einlang.repl.helpers import ReplSession
+>>> words = completion_words(ReplSession(v=[1, 2]))
+>>> words["v"], words["rand"], words["sqrt"]
+('tensor 2', 'helper', 'elementwise')
+"""
+
+from __future__ import annotations
+
+from ..functions import ELEMENTWISE
+from ..semantics.callables import EinFunction, PyFunction
+from ..semantics.describe import dims
+from ..session import Session
+from .helpers import FILE_HELPERS, HELPERS
+
+#: what ``:set`` can change
+OPTIONS = ("backend", "naive_iteration_limit", "memory_limit")
+#: ``:help`` topics beside commands and names
+HELP_TOPICS = ("syntax", "functions", "backends")
+
+
+def completion_words(session: Session) -> dict[str, str]:
+    """Every name Tab can complete in an expression, with what it is."""
+    words: dict[str, str] = {}
+    for name in ELEMENTWISE:
+        words[name] = "elementwise"
+    for name in FILE_HELPERS:
+        words[name] = "helper"
+    for name, function in session.functions.items():
+        if name in session.definitions:
+            words[name] = "your def"
+        elif isinstance(function, (EinFunction, PyFunction)):
+            words[name] = "helper" if name in HELPERS else "library"
+    for name, array in session.tensors.items():
+        words[name] = f"tensor {dims(array.shape)}"
+    return words
