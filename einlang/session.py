@@ -83,7 +83,12 @@ class Session:
             raise E.InputValueError(f"{name!r} is not a valid tensor name")
         if name in SPECIAL_NAMES:
             raise E.ReservedNameError(f"{name} is reserved for a special tensor; bind your tensor to another name")
-        self._tensors[name] = as_array(name, value)
+        array = as_array(name, value)
+        # copy on bind: a binding never shares memory with another one (B = A_ji is a view of A in numpy;
+        # changing s["B"] must not change A). The check reads only array bounds, not the data.
+        if any(np.may_share_memory(array, other) for key, other in self._tensors.items() if key != name):
+            array = array.copy()
+        self._tensors[name] = array
 
     def __delitem__(self, name: str) -> None:
         if name not in self._tensors:

@@ -332,3 +332,73 @@ def test_a_users_definition_does_not_change_library_functions():
     np.testing.assert_allclose(session.run("reflection([1, 1])_ij [1, 2]_j"), [-2, -1])
     session.undefine("dot")
     assert session.run("dot([1, 2], [3, 4])") == 11
+
+
+# == caches bounded in bytes (issue 15) =============================================================
+
+def test_cached_bindings_hold_a_bounded_total_of_constants():
+    """Each program below builds an 8 MB constant while it is checked; twenty of them kept 160 MB in the
+    program cache. The bindings cached hold at most the constant pool's limit; the rest are not kept."""
+    gc.collect()
+    held_before = program.CONSTANT_POOL.held
+    tracemalloc.start()
+    try:
+        for k in range(20):
+            value = einlang.evaluate(f"def f(x) = [x,x,x,x,x,x,x,x,x,x]\nf(f(f(f(f(f({k}.5))))))")
+            assert value.shape == (10,) * 6 and value[0, 0, 0, 0, 0, 0] == k + 0.5
+            del value
+        gc.collect()
+        resident, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert program.CONSTANT_POOL.held <= program.CONSTANT_POOL.limit
+    assert resident < program.CONSTANT_POOL.limit + 20_000_000 - held_before, f"{resident:,} bytes kept"
+
+
+def test_kronecker_deltas_of_large_sizes_are_not_kept():
+    from einlang.backends import executor
+
+    before = executor._small_kronecker.cache_info().currsize
+    for n in (300, 301, 302):
+        assert executor.kronecker(n).shape == (n, n)
+    assert executor._small_kronecker.cache_info().currsize == before  # big ones live with their runner only
+    assert executor._small_kronecker.cache_info().maxsize * 256 * 256 * 8 <= 8_388_608
+
+
+def test_bounded_cache_evicts_by_weight():
+    cache = program.BoundedCache(100, max_weight=10, weigh=len)
+    for k in range(5):
+        cache.put(k, "abcd")
+    assert len(cache) == 2 and cache.weight == 8  # 3 × 4 would pass 10
+    cache.put(4, "ab")
+    assert cache.weight == 6 and cache.get(4) == "ab"
+
+
+# == no aliasing (issue 15) ========================================================================
+
+def test_results_never_share_memory_with_cached_constants(backend):
+    first = einlang.evaluate("[[1, 2], [3, 4]]_ji", backend=backend)
+    first[0, 0] = 99
+    again = einlang.evaluate("[[1, 2], [3, 4]]_ji", backend=backend)
+    np.testing.assert_array_equal(again, [[1, 3], [2, 4]])
+    literal = einlang.evaluate("[1, 2, 3]", backend=backend)
+    literal[0] = 99
+    np.testing.assert_array_equal(einlang.evaluate("[1, 2, 3]", backend=backend), [1, 2, 3])
+
+
+def test_a_session_binding_never_shares_memory_with_another():
+    A = np.eye(2)
+    session = einlang.Session(A=A)
+    session.run("B = A_ji")
+    session["B"][0, 0] = 99
+    assert session["A"][0, 0] == 1
+    session["C"] = session["A"]  # bound from Python: copied too, since it is A's memory
+    session["C"][1, 1] = 7
+    assert session["A"][1, 1] == 1
+    assert not np.may_share_memory(session["A"], session["B"])
+
+
+def test_the_drop_in_follows_numpys_view_rules():
+    A = np.arange(6.0).reshape(2, 3)
+    assert np.shares_memory(np.einsum("ij->ji", A), A)  # numpy returns a view here
+    assert np.shares_memory(einlang.einsum("ij->ji", A), A)  # and so does the drop-in, as documented

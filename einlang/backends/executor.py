@@ -73,8 +73,18 @@ def levi_civita(n: int) -> np.ndarray:
     return out
 
 
-@functools.cache
 def kronecker(n: int) -> np.ndarray:
+    """The n×n Kronecker delta (read-only). Small ones are cached; a big one is built for the runner that
+    needs it and kept by that runner only (40 sizes near n = 2000 kept 1.2 GB in an unbounded cache)."""
+    return _small_kronecker(n) if n <= 256 else _kronecker(n)
+
+
+@functools.lru_cache(maxsize=16)  # at most 16 × 256 × 256 × 8 bytes = 8 MB
+def _small_kronecker(n: int) -> np.ndarray:
+    return _kronecker(n)
+
+
+def _kronecker(n: int) -> np.ndarray:
     out = np.eye(n, dtype=np.int64)
     out.setflags(write=False)
     return out
