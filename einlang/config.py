@@ -33,7 +33,11 @@ class Options:
     ``inline_limit``: syntax nodes that calls of einlang definitions may copy into one evaluation (each
     call inlines its body). ``library_iteration_limit``: iterations an iterative library function
     (power_iteration, pagerank) may run. ``exact_elimination_limit``: row operations (rows × columns ×
-    pivots) that exact row reduction of an integer matrix (det, inv, solve, rank) may do."""
+    pivots) that exact row reduction of an integer matrix (det, inv, solve, rank) may do.
+
+    ``precision``: decimals shown when a result is printed (:func:`einlang.display.format_value`).
+    ``exact``: number literals are exact fractions, evaluated on the naive backend, so
+    ``inv([[1, 2], [3, 4]])`` is ``[[-2, 1], [3/2, -1/2]]``."""
 
     backend: str = "opt"
     naive_iteration_limit: int = 10_000_000
@@ -42,6 +46,8 @@ class Options:
     inline_limit: int = 20_000
     library_iteration_limit: int = 10_000
     exact_elimination_limit: int = 125_000
+    precision: int = 4
+    exact: bool = False
 
 
 LIMITS = ("naive_iteration_limit", "memory_limit", "numpy_flop_limit", "inline_limit", "library_iteration_limit",
@@ -96,6 +102,10 @@ def _validate(changes: dict) -> None:
             not isinstance(value, int) or isinstance(value, bool) or value < 0
         ):
             raise InputValueError(f"{key} must be a non-negative integer, not {value!r}")
+        if key == "precision" and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 17):
+            raise InputValueError(f"precision must be a whole number of decimals from 0 to 17, not {value!r}")
+        if key == "exact" and not isinstance(value, bool):
+            raise InputValueError(f"exact must be True or False, not {value!r}")
         if key == "backend":
             _backend_check[0](value)
 

@@ -284,7 +284,7 @@ class BoundProgram:
         names the function a Python caller called, in the message.
         """
         options = options or get_options()
-        name = backend or options.backend
+        name = backend or ("naive" if options.exact else options.backend)  # exact fractions: naive's Python loops
         runner = self._runners.get(name) or self.runner(name)
         if runner.memory_needed > options.memory_limit:  # a lower limit set after the runner was made
             self.check_memory(name)
@@ -330,7 +330,7 @@ class Program:
         """Check the program against these tensors' shapes (cached) and return the bound program."""
         arrays = {name: as_array(name, value) for name, value in tensors.items()}
         functions = self.functions  # first: loading the library registers its functions
-        key = (REGISTRATIONS.value, tuple(arrays), tuple([(a.shape, a.dtype) for a in arrays.values()]))
+        key = (REGISTRATIONS.value, get_options().exact, tuple(arrays), tuple([(a.shape, a.dtype) for a in arrays.values()]))
         bound = self._bound.get(key)
         if bound is None:
             scope = Scope.from_arrays(arrays, functions)
@@ -343,7 +343,7 @@ class Program:
         if tensors is not None:
             kwargs = tensor_mapping(tensors, kwargs)
         try:
-            key = (REGISTRATIONS.value, tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
+            key = (REGISTRATIONS.value, get_options().exact, tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
             bound = self._bound.get(key)
         except AttributeError:  # lists, Python numbers: convert first
             bound = None

@@ -157,3 +157,61 @@ def test_show_gives_a_png_display():
         assert picture.format == "PNG" and picture.size == (64, 64)
     with pytest.raises(E.RankMismatchError):
         images.show(np.zeros(4))
+
+
+# -- problem 1: numbers as a learner reads them ------------------------------------------------------
+
+from einlang.display import format_value  # noqa: E402
+
+
+def test_rounding_noise_prints_as_zero_and_whole_numbers_as_integers():
+    s = Session()
+    assert format_value(s.run("quarter = arccos(0); rotation(quarter)")) == "[[ 0 -1]\n [ 1  0]]"
+    assert format_value(s.run("power_iteration([[1, 0], [0, -3]])")) == "[0 1]"
+    assert format_value(s.run("rotation(quarter / 3)")) == "[[ 0.866 -0.5  ]\n [ 0.5    0.866]]"
+    assert format_value(np.array([1e-13, 1.0])) == "[0 1]"  # below 1e-12 of the largest: noise
+    assert format_value(np.array([1e-13, 2e-13])) == "[0 0]"  # rounded to 4 decimals
+    assert format_value(np.array([1, 2])) == "[1 2]" and format_value(np.array([True, False])) == "[ True False]"
+    assert format_value(np.float64(np.nan)) == "nan" and format_value(np.array([np.inf, 1.5])) == "[inf 1.5]"
+    assert format_value(np.array([1j * 6e-17 + 1, 2])) == "[1.+0.j 2.+0.j]"
+
+
+def test_precision_option():
+    with einlang.options(precision=2):
+        assert format_value(np.array([1 / 3, 2 / 3])) == "[0.33 0.67]"
+    assert format_value(np.array([1 / 3]), precision=6) == "[0.333333]"
+    for bad in (-1, 18, 2.5, True):
+        with pytest.raises(E.InputValueError, match="precision"):
+            einlang.set_options(precision=bad)
+
+
+def test_large_arrays_show_their_corners():
+    text = format_value(np.arange(100.0))
+    assert "..." in text and text.startswith("[ 0  1  2") and text.endswith("97 98 99]")
+
+
+# -- exact mode ------------------------------------------------------------------------------------
+
+
+def test_exact_mode_gives_fractions():
+    with einlang.options(exact=True):
+        s = Session()
+        inverse = s.run("inv([[1, 2], [3, 4]])")
+        assert inverse.dtype == object and format_value(inverse) == "[[  -2    1]\n [ 3/2 -1/2]]"
+        assert s.run("[1/3, 0.1]_i [3, 10]_i") == 2  # 1/3·3 + 1/10·10, exactly
+        assert format_value(einlang.evaluate("1/3 + 1/6")) == "1/2"
+    assert einlang.evaluate("1/3 + 1/6") == pytest.approx(0.5)  # the option leaves no trace
+    assert einlang.evaluate("inv([[1, 2], [3, 4]])").dtype == np.float64
+    with pytest.raises(E.InputValueError, match="exact must be True or False"):
+        einlang.set_options(exact="on")
+
+
+def test_exact_inverse_agrees_with_numpy():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        A = rng.integers(-5, 6, size=(3, 3))
+        if round(np.linalg.det(A)) == 0:
+            continue
+        exact = lib.inv(A.astype(object))
+        assert np.allclose(exact.astype(float), np.linalg.inv(A))
+        assert all(x == y for x, y in zip((A.astype(object) @ exact).flat, np.eye(3).flat))

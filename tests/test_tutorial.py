@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import einlang
+from einlang.display import format_value
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "docs" / "tutorial.md"
 FENCE = re.compile(r"^```(\w*)[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -41,11 +42,9 @@ class Snippet:
 
 
 def show(value) -> str:
-    """How the tutorial prints a value: numpy's layout, 4 decimals, rounding noise shown as 0."""
-    array = np.asarray(value)
-    if array.dtype.kind in "fc":
-        array = np.round(array, 9) + 0.0  # rounding noise and -0.0 print as 0
-    return np.array2string(array, precision=4, suppress_small=True)
+    """How the tutorial prints a value: as the REPL does (4 decimals, rounding noise shown as 0, whole
+    numbers as integers)."""
+    return format_value(value)
 
 
 def snippets(text: str) -> list[Snippet]:

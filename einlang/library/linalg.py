@@ -203,12 +203,30 @@ def _inv_infer(shapes, dtypes, constants):
     A = C.constant_matrix(constants[0])
     if A is not None and A.ndim == 2:
         _refuse_singular("inv", "A", A)
-    return shapes[0], C.real_float(dtypes)
+    return shapes[0], dtypes[0] if dtypes[0] == object else C.real_float(dtypes)
 
 
 def _inv(A: np.ndarray) -> np.ndarray:
     _refuse_singular("inv", "A", A)
+    if A.dtype == object:  # exact entries (fractions): an exact inverse
+        return exact_inverse(A)
     return np.linalg.inv(C.object_as_float(A))
+
+
+def exact_inverse(A: np.ndarray) -> np.ndarray:
+    """The inverse by hand's row reduction on [A | I], in fractions (A must be invertible).
+
+    >>> exact_inverse(np.array([[1, 2], [3, 4]], dtype=object)).tolist()
+    [[Fraction(-2, 1), Fraction(1, 1)], [Fraction(3, 2), Fraction(-1, 2)]]
+    """
+    n = A.shape[0]
+    augmented = np.concatenate([A, np.eye(n, dtype=np.int64).astype(object)], axis=1)
+    rows, _, _ = echelon(augmented)  # upper triangular with leading 1s: n pivots, as A is invertible
+    for r in range(n - 1, -1, -1):  # clear the entries above each pivot
+        for q in range(r):
+            factor = rows[q][r]
+            rows[q] = [x - factor * y for x, y in zip(rows[q], rows[r])]
+    return np.array([row[n:] for row in rows], dtype=object)
 
 
 register_python(PyFunction(

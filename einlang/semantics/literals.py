@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..config import get_options
 from ..dtypes import product_dtypes
 from ..functions import ELEMENTWISE
 from ..source import Span
@@ -130,7 +131,18 @@ def node_constant(node: ir.Node) -> Any:
 
 
 def constant(value: Any) -> ir.Constant:
-    """A scalar constant node (a Fraction is the result of a division: a float)."""
+    """A scalar constant node (a Fraction is the result of a division: a float; under the ``exact``
+    option every number is an exact Fraction, so ``1/3`` stays 1/3).
+
+    >>> from einlang.config import options
+    >>> with options(exact=True):
+    ...     constant(0.1).value
+    array(Fraction(1, 10), dtype=object)
+    """
+    if get_options().exact and isinstance(value, (int, float, Fraction)) and np.isfinite(float(value)):
+        # a float literal as the decimal it was written as: 0.1 is 1/10, not the binary float nearest it
+        value = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+        return ir.Constant(np.asarray(value, dtype=object), (), np.dtype(object))
     if isinstance(value, Fraction):
         value = float(value)
     array = np.asarray(int(value) if isinstance(value, bool) else value)
@@ -152,7 +164,7 @@ def apply(function: str, arg: ir.Node, span: Span | None = None) -> ir.Node:
 def stack(nodes: Sequence[ir.Node], shape: tuple[int, ...]) -> ir.Node:
     """The rows of an array literal as one node (a constant when every row is)."""
     if all(isinstance(n, ir.Constant) for n in nodes):
-        value = np.array([n.value for n in nodes])  # type: ignore[attr-defined]
+        value = np.array([n.value[()] if n.shape == () else n.value for n in nodes])  # type: ignore[attr-defined]
         if value.dtype == object and not any(n.dtype == object for n in nodes):
             value = value.astype(np.result_type(*[n.dtype for n in nodes]))
         return ir.Constant(value, value.shape, value.dtype)

@@ -1,0 +1,96 @@
+"""Numbers as a learner reads them: the one formatting of results shared by the REPL, ``einlang run``,
+notebooks and the tutorial.
+
+``precision`` decimals (default 4, the ``precision`` option); an entry below 1e-12 of the array's
+largest is rounding noise and shows as 0; an array whose entries are all whole numbers prints as
+integers; exact fractions print as fractions.
+
+>>> import numpy as np
+>>> print(format_value(np.array([[6.123234e-17, -1.0], [1.0, 6.123234e-17]])))
+[[ 0 -1]
+ [ 1  0]]
+>>> print(format_value(np.array([-1.06221185e-11, 1.0])))
+[0 1]
+>>> print(format_value(np.array([1 / 3, 2.0])))
+[0.3333 2.    ]
+>>> print(format_value(np.float64(2 ** 0.5), precision=2))
+1.41
+>>> from fractions import Fraction
+>>> print(format_value(np.array([[Fraction(-2), Fraction(1)], [Fraction(3, 2), Fraction(-1, 2)]], dtype=object)))
+[[  -2    1]
+ [ 3/2 -1/2]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+NOISE = 1e-12  # relative to the largest entry: below this an entry is rounding noise
+SHOWN_ENTRIES = 64  # larger arrays show their corners only
+EXACT_WHOLE = 2**53  # floats beyond this are not exact integers any more
+
+
+def _precision(precision: int | None) -> int:
+    if precision is not None:
+        return precision
+    from .config import get_options
+
+    return get_options().precision
+
+
+def cleaned(value: Any, precision: int | None = None) -> np.ndarray:
+    """A float or complex array with its rounding noise removed: entries below 1e-12 of the largest
+    become 0, every entry is rounded to ``precision`` decimals, and -0 is 0. Other arrays unchanged.
+
+    >>> cleaned(np.array([1e-17, -1e-9, 0.123456]), 4).tolist()
+    [0.0, 0.0, 0.1235]
+    """
+    array = np.asarray(value)
+    if array.dtype.kind not in "fc":
+        return array
+    digits = _precision(precision)
+    finite = np.isfinite(array)
+    scale = float(np.max(np.abs(array[finite]), initial=0.0))
+    if array.dtype.kind == "c":
+        real = _cleaned_part(array.real, finite, scale, digits)
+        imag = _cleaned_part(array.imag, finite, scale, digits)
+        return real + 1j * imag
+    return _cleaned_part(array, finite, scale, digits)
+
+
+def _cleaned_part(part: np.ndarray, finite: np.ndarray, scale: float, digits: int) -> np.ndarray:
+    part = np.where(finite & (np.abs(part) < NOISE * scale), 0.0, part)
+    return np.round(part, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _whole(array: np.ndarray) -> bool:
+    """Every entry a whole float small enough to be exact (so it can print as an integer)."""
+    if array.dtype.kind != "f" or array.size == 0:
+        return False
+    return bool(np.all(np.isfinite(array)) and np.all(array == np.round(array)) and np.all(np.abs(array) < EXACT_WHOLE))
+
+
+def format_value(value: Any, precision: int | None = None) -> str:
+    """The text of a result: ``precision`` decimals (the option's, default 4), noise as 0, whole
+    numbers as integers, fractions as fractions; arrays of more than 64 entries show their corners."""
+    digits = _precision(precision)
+    array = cleaned(value, digits)
+    if _whole(array):
+        array = array.astype(np.int64)
+    options = dict(precision=digits, suppress=True, threshold=SHOWN_ENTRIES, edgeitems=3, floatmode="maxprec")
+    if array.dtype == object and array.size:
+        width = max(len(_object_text(entry)) for entry in array.flat)  # right-aligned columns, as numpy's
+        options["formatter"] = {"object": lambda entry: _object_text(entry).rjust(width)}
+    with np.printoptions(**options):
+        if array.shape == ():
+            return str(array[()]) if array.dtype == object else np.array2string(array)
+        return np.array2string(array)
+
+
+def _object_text(entry: Any) -> str:
+    """An entry of an object array: a Fraction as ``3/2``, a float with the precision, else ``str``."""
+    if isinstance(entry, float):
+        return format_value(np.float64(entry))
+    return str(entry)
