@@ -48,7 +48,7 @@ LAYERS = (
     ("syntax", ("syntax/",)),
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),
-    ("backends", ("backends/",)),
+    ("backends", ("backends/", "dtypes.py")),  # dtypes.py: the value rule the backends share
     ("program", ("program.py", "einsum_compat.py", "display.py")),
     ("library", ("library/", "images.py")),
     ("session", ("session.py",)),
