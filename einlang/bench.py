@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON rows")
     parser.add_argument("--startup", action="store_true", help="time new processes instead (import, first compile, "
                         "einlang -c, the REPL's prompt)")
+    parser.add_argument("--arrays", choices=("torch", "jax", "dask"),
+                        help="time einlang on that library's arrays against the library itself instead")
     args = parser.parse_args(argv)
     if args.startup:
         from .bench_startup import main as startup
@@ -135,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         return startup(3 if args.quick else 7)
     repeat = 3 if args.quick else 7
     rows: list[Row] = []
-    for bench in (small_matmul, chain, big_matmul, naive_loops, contraction_order):
+    if args.arrays:
+        from einlang.bench_arrays import array_rows
+
+        rows = array_rows(args.arrays, repeat)
+    for bench in () if args.arrays else (small_matmul, chain, big_matmul, naive_loops, contraction_order):
         rows.extend(bench(repeat))
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=2))

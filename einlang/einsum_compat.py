@@ -24,6 +24,7 @@ import numpy as np
 from . import errors as E
 from .catalog import REGISTRATIONS
 from .config import get_options
+from .dispatch import OPT_EINSUM_NAMES, einsum_library, library_einsum_operands, placeholders
 from .program import BoundedCache, BoundProgram, as_array
 from .semantics import ir
 
@@ -278,7 +279,10 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
     """Evaluate an einsum equation like ``numpy.einsum``, on any einlang backend.
 
     ``optimize`` is accepted for compatibility (the ``opt`` backend always optimises the path;
-    ``numpy`` never does). ``dtype``/``casting`` convert the operands first, as numpy does; ``out``
+    ``numpy`` never does). torch, JAX, CuPy and dask operands are computed by their own library;
+    ``backend`` also takes opt_einsum's names: ``"auto"`` (the operands decide), ``"torch"``, ``"jax"``,
+    ``"cupy"``, ``"dask"`` (that library computes; numpy operands join it), ``"numpy"`` (numpy computes:
+    einlang's numpy backend). ``dtype``/``casting`` convert the operands first, as numpy does; ``out``
     receives the result (cast under ``casting``, as numpy does). Integer results wrap around on every
     backend exactly as numpy's do.
 
@@ -291,6 +295,14 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
     """
     equation, operands = _split_arguments(args)
     _check_keywords(out, order, casting)
+    if backend in OPT_EINSUM_NAMES or any(type(op) is not np.ndarray for op in operands):
+        library, backend = einsum_library(operands, backend)
+        if library is not None:
+            if dtype is not None or out is not None:
+                raise E.UnsupportedArrayLibraryError(
+                    f"dtype= and out= are numpy's; with {library.module} operands, cast them with {library.name} first"
+                )
+            return _library_einsum(equation, library_einsum_operands(library, operands, as_array), library, backend, strict)
     arrays = [as_array(f"operand {k}", op) for k, op in enumerate(operands)]
     if dtype is not None:
         arrays = _convert(arrays, dtype, casting)
@@ -315,6 +327,21 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
         np.copyto(out, result, casting="unsafe")  # castability was checked above, under the caller's rule
         return out
     return result
+
+
+def _library_einsum(equation: str, operands: list[Any], library: Any, backend: str | None, strict: bool) -> Any:
+    """An einsum over torch, JAX, CuPy or dask operands: checked and planned on their shapes and dtypes,
+    computed by their library."""
+    options = get_options()
+    name = backend or options.backend
+    key = (REGISTRATIONS.value, equation, strict, name, tuple([(type(a), a.shape, a.dtype) for a in operands]))
+    entry = _CACHE.get(key)
+    if entry is None:
+        shaped = list(placeholders(library, {str(k): a for k, a in enumerate(operands)}).values())
+        bound = BoundProgram(build_program(equation, shaped, strict))
+        bound.library = library
+        entry = _CACHE.put(key, CachedEinsum(bound, None, bound.lowered.result.shape))
+    return entry.bound.run(operands, name, options=options)
 
 
 @dataclass(frozen=True, slots=True)

@@ -366,4 +366,22 @@ class DuplicateBackendError(BackendError):
     code = "E603"
 
 
+class ArrayLibraryMixError(BackendError):
+    """Operands from two different array libraries other than numpy (a torch tensor and a JAX array)."""
+
+    code = "E604"
+
+
+class DeviceMixError(BackendError):
+    """Operands of one array library on different devices (a CPU tensor and a CUDA tensor)."""
+
+    code = "E605"
+
+
+class UnsupportedArrayLibraryError(BackendError):
+    """A backend or a Python-written library function that cannot compute with this library's arrays."""
+
+    code = "E606"
+
+
 __all__ = [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, EinlangError)]

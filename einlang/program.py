@@ -25,8 +25,10 @@ import numpy as np
 
 from . import errors as E
 from .backends import Runner, as_runner, get_backend
+from .backends.arrays import describe, library_of, placeholder
 from .catalog import REGISTRATIONS, FunctionSource, lookup
 from .config import Options, get_options
+from .dispatch import library_operands, placeholders, run_library
 from .plan import Plan, build_plan, symbol
 from .semantics import ir
 from .semantics.describe import dims
@@ -87,6 +89,11 @@ def as_array(name: str, value: Any) -> np.ndarray:
     """A user's value as an array of numbers, or an error naming the tensor."""
     if isinstance(value, np.ndarray):
         array = value
+    elif library_of(value) is not None:  # never copied to numpy behind the user's back (autograd, laziness)
+        raise E.UnsupportedArrayLibraryError(
+            f"{name} is a {describe(value)}, and this needs numpy arrays",
+            hint="compiled programs, einlang.evaluate and einlang.einsum compute with it; here convert it first",
+        )
     else:
         try:
             array = np.asarray(value)
@@ -129,7 +136,8 @@ def shape_placeholder(name: str, value: Any) -> np.ndarray:
             return np.lib.stride_tricks.as_strided(np.zeros(1), shape=tuple(int(n) for n in value), strides=(0,) * len(value))
         except (OverflowError, ValueError):  # a size past numpy's index range
             raise E.InputValueError(f"{name} has shape {value}: a size is too large for numpy to index") from None
-    return as_array(name, value)
+    library = library_of(value)
+    return as_array(name, value) if library is None else placeholder(value, library)
 
 
 def _no_value(inputs: Any) -> None:
@@ -213,6 +221,7 @@ class BoundProgram:
         self._runners: dict[str, Runner] = {}
         self._lock = threading.Lock()
         self.scalar_result = lowered.result.shape == ()
+        self.library: Any = None  # the ArrayLibrary of torch/JAX/CuPy/dask operands; None for numpy
 
     @property
     def plan(self) -> Plan:
@@ -284,6 +293,8 @@ class BoundProgram:
         names the function a Python caller called, in the message.
         """
         options = options or get_options()
+        if self.library is not None:  # torch, JAX, CuPy, dask: their library computes (no exact fractions)
+            return run_library(self, inputs, backend or options.backend, options, who)
         name = backend or ("naive" if options.exact else options.backend)  # exact fractions: naive's Python loops
         runner = self._runners.get(name) or self.runner(name)
         if runner.memory_needed > options.memory_limit:  # a lower limit set after the runner was made
@@ -330,7 +341,8 @@ class Program:
         """Check the program against these tensors' shapes (cached) and return the bound program."""
         arrays = {name: as_array(name, value) for name, value in tensors.items()}
         functions = self.functions  # first: loading the library registers its functions
-        key = (REGISTRATIONS.value, get_options().exact, tuple(arrays), tuple([(a.shape, a.dtype) for a in arrays.values()]))
+        key = (REGISTRATIONS.value, get_options().exact, tuple(arrays),
+               tuple([(type(a), a.shape, a.dtype) for a in arrays.values()]))
         bound = self._bound.get(key)
         if bound is None:
             scope = Scope.from_arrays(arrays, functions)
@@ -339,17 +351,36 @@ class Program:
                 self._bound.put(key, bound)
         return bound
 
+    def _bind_library(self, library: Any, tensors: Mapping[str, Any]) -> BoundProgram:
+        """Check against another array library's operands: only their shapes and dtypes are read."""
+        functions = self.functions
+        key = (REGISTRATIONS.value, get_options().exact, tuple(tensors),
+               tuple([(type(v), v.shape, v.dtype) for v in tensors.values()]))
+        bound = self._bound.get(key)
+        if bound is None:
+            bound = BoundProgram(lower_program(self.ast, Scope.from_arrays(placeholders(library, tensors), functions)))
+            bound.library = library
+            bound = self._bound.put(key, bound)
+        return bound
+
     def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
         if tensors is not None:
             kwargs = tensor_mapping(tensors, kwargs)
         try:
-            key = (REGISTRATIONS.value, get_options().exact, tuple(kwargs), tuple([(v.shape, v.dtype) for v in kwargs.values()]))
+            # the type is in the key: a JAX array and a numpy array of one shape and dtype run differently
+            key = (REGISTRATIONS.value, get_options().exact, tuple(kwargs),
+                   tuple([(type(v), v.shape, v.dtype) for v in kwargs.values()]))
             bound = self._bound.get(key)
         except AttributeError:  # lists, Python numbers: convert first
             bound = None
         if bound is None:
-            kwargs = {name: as_array(name, value) for name, value in kwargs.items()}
-            bound = self.bind(kwargs)
+            found = library_operands(kwargs, as_array)  # torch, JAX, CuPy, dask operands (numpy ones join them)
+            if found is not None:
+                kwargs = found[1]
+                bound = self._bind_library(found[0], kwargs)
+            else:
+                kwargs = {name: as_array(name, value) for name, value in kwargs.items()}
+                bound = self.bind(kwargs)
         return bound.run([kwargs[name] for name in bound.input_names], backend)
 
     # -- inspection -------------------------------------------------------------------------------

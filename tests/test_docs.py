@@ -16,6 +16,9 @@ followed by a ``text`` block are illustrations and are not run.
   namespace and run in document order (an example may use names an earlier one defined). The output is
   what the block prints; if it raises an ``EinlangError``, ``str(err)`` is appended.
 * Lines are compared exactly, except trailing spaces and trailing blank lines.
+* A ``python`` block whose first line is ``# requires: torch, jax`` needs those optional libraries: where
+  one is missing it is not run (CI installs them all and sets EINLANG_REQUIRE_EXTRAS=1, and then a
+  missing one fails the example).
 
 docs/errors.md in addition: each error class has a section headed ``## E301 RankMismatchError``
 (code, then class name). Every example in a section must raise an error of exactly that class, and
@@ -136,11 +139,28 @@ def _saved_state():
             table.update(old)
 
 
+def _missing_libraries(code: str) -> list[str]:
+    """The optional libraries a ``# requires: a, b`` first line names that are not installed."""
+    import importlib.util
+    import os
+
+    first = code.split("\n", 1)[0]
+    if not first.startswith("# requires:"):
+        return []
+    missing = [name.strip() for name in first.removeprefix("# requires:").split(",")
+               if importlib.util.find_spec(name.strip()) is None]
+    if missing and os.environ.get("EINLANG_REQUIRE_EXTRAS") == "1":
+        raise AssertionError(f"EINLANG_REQUIRE_EXTRAS=1 but a docs example needs {', '.join(missing)}")
+    return missing
+
+
 def run_document(document: str) -> list[tuple[Example, str, E.EinlangError | None]]:
     namespace: dict = {"__name__": "__doc_example__"}
     results = []
     with _saved_state():
         for example in examples(document):
+            if example.language == "python" and _missing_libraries(example.code):
+                continue
             if example.language == "einlang":
                 output, error = run_einlang(example.code)
             else:

@@ -25,6 +25,12 @@ ALLOWED = {
     "pygments": ("highlight.py", "repl/"),
     "matplotlib": ("bench_cli.py",),
     "PIL": ("images.py",),
+    # array libraries: recognised and called in one module; the benchmark measures against them
+    "torch": ("backends/arrays.py", "bench_arrays.py"),
+    "jax": ("backends/arrays.py", "bench_arrays.py"),
+    "dask": ("backends/arrays.py", "bench_arrays.py"),
+    "distributed": ("bench_arrays.py",),
+    "cupy": ("backends/arrays.py",),
 }
 STANDALONE = ("source.py", "errors.py")  # every stage uses these: no third-party imports at all
 
@@ -49,12 +55,12 @@ LAYERS = (
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),
     ("backends", ("backends/", "dtypes.py")),  # dtypes.py: the value rule the backends share
-    ("program", ("program.py", "einsum_compat.py", "display.py")),
+    ("program", ("program.py", "einsum_compat.py", "display.py", "dispatch.py")),
     ("library", ("library/", "images.py")),
     ("session", ("session.py",)),
     ("package", ("__init__.py",)),  # the public API; it wires the library in as the default functions
-    ("front ends", ("repl.py", "repl/", "cli.py", "bench_cli.py", "bench.py", "bench_startup.py", "demo.py",
-                    "highlight.py", "notebook.py", "__main__.py", "docs_cli.py")),
+    ("front ends", ("repl.py", "repl/", "cli.py", "bench_cli.py", "bench.py", "bench_startup.py", "bench_arrays.py",
+                    "demo.py", "highlight.py", "notebook.py", "__main__.py", "docs_cli.py")),
 )
 
 

@@ -17,8 +17,7 @@ import numpy as np
 from ..dtypes import product_dtypes, weak
 from ..functions import ELEMENTWISE
 from ..semantics import ir
-
-Kernel = Callable[..., Any]
+from .ops import NUMPY_OPS, Kernel, KernelOps
 
 
 def coefficient_for(coef: Any, dtype: np.dtype) -> Any:
@@ -34,7 +33,12 @@ def inner_dtype(node: ir.Contract) -> np.dtype:
     return product_dtypes(tensors, levi_civita=eps).inner
 
 
-def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int]) -> Kernel:
+def as_dtype(value: Any, dtype: np.dtype, ops: KernelOps = NUMPY_OPS) -> Any:
+    """``value`` converted to ``dtype`` (by another array library's own cast when ``ops`` is one)."""
+    return value.astype(dtype) if ops.cast is None else ops.cast(value, dtype)
+
+
+def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int], ops: KernelOps = NUMPY_OPS) -> Kernel:
     """``kernel`` over the kept operands (deltas renamed away are dropped), each first cast to the
     product's dtype: a pairwise step in an operand's own dtype would overflow or OR where the whole
     product does not (int8 · int8 · int64 is computed in int64)."""
@@ -44,22 +48,25 @@ def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int]) -> Kernel:
         return kernel
     if not casts:
         return lambda *operands: kernel(*[operands[p] for p in kept])
+    if ops.cast is not None:  # another array library casts with its own operation
+        cast = ops.cast
+        return lambda *operands: kernel(*[cast(operands[p], inner) if p in casts else operands[p] for p in kept])
     asarray = np.asarray
     return lambda *operands: kernel(*[asarray(operands[p], dtype=inner) if p in casts else operands[p] for p in kept])
 
 
-def scaled(kernel: Kernel, node: ir.Contract) -> Kernel:
+def scaled(kernel: Kernel, node: ir.Contract, ops: KernelOps = NUMPY_OPS) -> Kernel:
     """The product times its number factors (weak scalars), in the node's dtype."""
     coef, dtype = node.coefficient, node.dtype
     inner = inner_dtype(node)
     if coef == 1:
         if inner == dtype:
             return kernel
-        return lambda *args: kernel(*args).astype(dtype)  # ``x_i / 1``: the division still makes floats
+        return lambda *args: as_dtype(kernel(*args), dtype, ops)  # ``x_i / 1``: the division still makes floats
     c = coefficient_for(coef, dtype)
     if dtype == object or np.result_type(inner, c) == dtype:
         return lambda *args: kernel(*args) * c
-    return lambda *args: (kernel(*args) * c).astype(dtype)
+    return lambda *args: as_dtype(kernel(*args) * c, dtype, ops)
 
 
 @functools.cache
@@ -110,7 +117,7 @@ def common_kernel(node: ir.Node) -> Kernel | None:
 
         return apply
     if isinstance(node, ir.Combine):
-        return _combine_kernel(node)
+        return combine_kernel(node)
     if isinstance(node, ir.Stack):
         shape, dtype = node.shape, node.dtype
 
@@ -134,8 +141,10 @@ class _Null:
 _nullcontext = _Null()
 
 
-def _combine_kernel(node: ir.Combine) -> Kernel:
-    dtype = node.dtype
+def combine_kernel(node: ir.Combine, asarray: Callable[[Any], Any] = np.asarray, ops: KernelOps = NUMPY_OPS) -> Kernel:
+    """A sum of terms, each aligned to the output's axis order (another library passes its own ops and
+    an ``asarray`` that leaves its arrays alone)."""
+    permute, dtype = ops.permute, node.dtype
     plan = []
     for term in node.terms:
         perm = tuple(term.labels.index(label) for label in node.output)
@@ -145,9 +154,9 @@ def _combine_kernel(node: ir.Combine) -> Kernel:
     def combine(*values):
         total = None
         for (coef, perm), value in zip(plan, values):
-            value = np.asarray(value)
+            value = asarray(value)
             if perm is not None:
-                value = value.transpose(perm)
+                value = permute(value, perm)
             if total is None:
                 total = value * coef if coef != 1 else value
             elif coef == 1:
@@ -157,16 +166,22 @@ def _combine_kernel(node: ir.Combine) -> Kernel:
             else:
                 total = total + value * coef
         # terms that are numbers are weak scalars: a float32 sum stays float32 (NEP 50)
-        return total if total.dtype == dtype else total.astype(dtype)
+        return total if total.dtype == dtype else as_dtype(total, dtype, ops)
 
     return combine
 
 
 def build_executor(
-    program: ir.LoweredProgram, contract_kernel: Callable[[ir.Contract], Kernel], skip: frozenset[int] = frozenset()
+    program: ir.LoweredProgram,
+    contract_kernel: Callable[[ir.Contract], Kernel],
+    skip: frozenset[int] = frozenset(),
+    ops: KernelOps = NUMPY_OPS,
 ) -> Callable[[Sequence[Any]], Any]:
     """Compile the DAG into straight-line kernel calls over a register file. Nodes in ``skip`` (ids of
-    Kronecker deltas every consumer dropped) are never computed: their slot stays ``None``."""
+    Kronecker deltas every consumer dropped) are never computed: their slot stays ``None``. ``ops``
+    supplies the kernels of the other nodes and the copy for another array library."""
+    node_kernel = ops.node_kernel or common_kernel
+    copy = ops.copy
     slot_of: dict[int, int] = {id(node): k for k, node in enumerate(program.inputs)}
     steps: list[tuple[Kernel, tuple[int, ...], int]] = []
     for node in program.nodes:
@@ -175,7 +190,7 @@ def build_executor(
         if id(node) in skip:
             slot_of[id(node)] = len(slot_of)
             continue
-        kernel = contract_kernel(node) if isinstance(node, ir.Contract) else common_kernel(node)
+        kernel = contract_kernel(node) if isinstance(node, ir.Contract) else node_kernel(node)
         assert kernel is not None, node
         args = tuple(slot_of[id(child)] for child in node.inputs)
         slot_of[id(node)] = len(slot_of)
@@ -189,7 +204,7 @@ def build_executor(
         return lambda inputs: only(*inputs)
     if not steps:
         if copy_result:
-            return lambda inputs: np.array(inputs[result_slot], copy=True)
+            return lambda inputs: copy(inputs[result_slot])
         return lambda inputs: inputs[result_slot]
 
     # free each intermediate after its last use
@@ -211,6 +226,6 @@ def build_executor(
             for a in free:
                 regs[a] = None
         result = regs[result_slot]
-        return np.array(result, copy=True) if copy_result else result
+        return copy(result) if copy_result else result
 
     return run

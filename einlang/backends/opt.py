@@ -12,12 +12,11 @@ import string
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from ..errors import UnsupportedByBackendError
 from ..plan import Plan, build_plan
 from ..semantics import ir
 from .executor import build_executor, promoted, scaled
+from .ops import NUMPY_OPS, KernelOps
 
 LETTERS = string.ascii_letters
 
@@ -26,33 +25,50 @@ def _is_identity(perm: Sequence[int]) -> bool:
     return tuple(perm) == tuple(range(len(perm)))
 
 
-def _einsum_step(equation: str) -> Callable[..., Any]:
-    """A step numpy.einsum runs best (diagonals, Hadamard products, one-operand sums)."""
+def _einsum_step(equation: str, ops: KernelOps = NUMPY_OPS) -> Callable[..., Any]:
+    """A step einsum runs best (diagonals, Hadamard products, one-operand sums)."""
     symbols = sorted(set(equation) - set(",->"))
     if len(symbols) > len(LETTERS):
         raise UnsupportedByBackendError(f"one contraction step has {len(symbols)} distinct indices (numpy allows 52)")
     table = str.maketrans({s: LETTERS[k] for k, s in enumerate(symbols)})
     letters = equation.translate(table)
-    einsum = np.einsum
-    return lambda *ops: einsum(letters, *ops, optimize=False)
+    einsum = ops.einsum
+    return lambda *operands: einsum(letters, *operands)
 
 
-def pairwise_kernel(equation: str, sizes: dict[str, int]) -> tuple[Callable[..., Any], str]:
-    """Compile one pairwise step ``"ab,bc->ac"`` into a BLAS call with precomputed reshapes."""
+def pairwise_kernel(equation: str, sizes: dict[str, int], ops: KernelOps = NUMPY_OPS) -> tuple[Callable[..., Any], str]:
+    """Compile one pairwise step ``"ab,bc->ac"`` into a BLAS call with precomputed reshapes
+    (``ops``: the array library whose operations the kernel calls).
+
+    opt_einsum lists a pair's operands last first (``"jk,ij->ik"`` is ``y @ x``). numpy's permutes are
+    free strided views, but torch, JAX and dask copy or re-layout, so for them the operand order that
+    needs fewer permutes is taken."""
+    kernel, kind, permutes = _pairwise_kernel(equation, sizes, ops)
+    lhs, out = equation.split("->")
+    inputs = lhs.split(",")
+    if ops is not NUMPY_OPS and len(inputs) == 2 and permutes:
+        swapped, swapped_kind, fewer = _pairwise_kernel(f"{inputs[1]},{inputs[0]}->{out}", sizes, ops)
+        if fewer < permutes:
+            return (lambda x, y: swapped(y, x)), swapped_kind
+    return kernel, kind
+
+
+def _pairwise_kernel(equation: str, sizes: dict[str, int], ops: KernelOps) -> tuple[Callable[..., Any], str, int]:
+    """The kernel, its kind and how many permutes it makes."""
     lhs, out = equation.split("->")
     inputs = lhs.split(",")
     if len(inputs) != 2:
-        return _einsum_step(equation), "einsum"
+        return _einsum_step(equation, ops), "einsum", 0
     a, b = inputs
     if len(set(a)) != len(a) or len(set(b)) != len(b):
-        return _einsum_step(equation), "einsum"
+        return _einsum_step(equation, ops), "einsum", 0
     in_a, in_b, in_out = set(a), set(b), set(out)
     contracted = [s for s in a if s in in_b and s not in in_out]
     batch = [s for s in out if s in in_a and s in in_b]
     only_a = [s for s in a if s not in in_b]
     only_b = [s for s in b if s not in in_a]
     if not contracted or any(s not in in_out for s in only_a + only_b):
-        return _einsum_step(equation), "einsum"
+        return _einsum_step(equation, ops), "einsum", 0
     prod = math.prod
     nb = prod(sizes[s] for s in batch)
     ka, kc, kb = prod(sizes[s] for s in only_a), prod(sizes[s] for s in contracted), prod(sizes[s] for s in only_b)
@@ -66,43 +82,47 @@ def pairwise_kernel(equation: str, sizes: dict[str, int]) -> tuple[Callable[...,
     to = None if _is_identity(perm_out) else tuple(perm_out)
     if batch:
         shape_a, shape_b = (nb, ka, kc), (nb, kc, kb)
-        multiply = np.matmul
+        multiply = ops.matmul
         kind = "BATCHED-GEMM"
     else:
         shape_a, shape_b = (ka, kc), (kc, kb)
-        multiply = np.dot
+        multiply = ops.dot
         kind = "GEMM" if ka > 1 and kb > 1 else "GEMV/DOT"
     reshape_a = len(a) != len(shape_a) or any(sizes[s] != n for s, n in zip(batch + only_a + contracted, shape_a))
     reshape_b = len(b) != len(shape_b) or any(sizes[s] != n for s, n in zip(batch + contracted + only_b, shape_b))
     reshape_out = ((nb, ka, kb) if batch else (ka, kb)) != result_shape
 
     if ta is None and tb is None and to is None and not reshape_a and not reshape_b and len(out) == 2 and not batch:
-        return multiply, kind  # the plain matrix product: one BLAS call, nothing else
+        return multiply, kind, 0  # the plain matrix product: one BLAS call, nothing else
+
+    permute, reshape = ops.permute, ops.reshape
 
     def kernel(x, y):
         if ta is not None:
-            x = x.transpose(ta)
+            x = permute(x, ta)
         if reshape_a:
-            x = x.reshape(shape_a)
+            x = reshape(x, shape_a)
         if tb is not None:
-            y = y.transpose(tb)
+            y = permute(y, tb)
         if reshape_b:
-            y = y.reshape(shape_b)
+            y = reshape(y, shape_b)
         r = multiply(x, y)
         if reshape_out:
-            r = r.reshape(result_shape)
+            r = reshape(r, result_shape)
         if to is not None:
-            r = r.transpose(to)
+            r = permute(r, to)
         return r
 
-    return kernel, kind
+    return kernel, kind, sum(t is not None for t in (ta, tb, to))
 
 
 class OptBackend:
     name = "opt"
     description = "opt_einsum contraction paths, pairwise steps on BLAS (numpy.dot / matmul)"
 
-    def prepare(self, program: ir.LoweredProgram, plan: Plan | None = None):
+    def prepare(self, program: ir.LoweredProgram, plan: Plan | None = None, ops: KernelOps = NUMPY_OPS):
+        """The runner; ``ops`` names the array library its kernels call (numpy unless the operands
+        come from another library)."""
         plan = plan or build_plan(program)
         by_node = {id(c.node): c for c in plan.contractions}
 
@@ -111,7 +131,7 @@ class OptBackend:
             sizes = {cplan.symbols[label]: size for label, size in node.sizes.items()}
             steps = []
             for step in cplan.steps:
-                kernel, _ = pairwise_kernel(step.einsum, sizes)
+                kernel, _ = pairwise_kernel(step.einsum, sizes, ops)
                 steps.append(kernel)
             positions = [tuple(p) for p in _positions(cplan)]
             if len(steps) == 1:
@@ -133,9 +153,9 @@ class OptBackend:
                         ops.append(kernel(*args))
                     return ops[0]
 
-            return scaled(promoted(run, node, cplan.kept), node)
+            return scaled(promoted(run, node, cplan.kept, ops), node, ops)
 
-        return build_executor(program, contract_kernel, plan.eliminated)
+        return build_executor(program, contract_kernel, plan.eliminated, ops)
 
 
 def _positions(cplan) -> list[tuple[int, ...]]:

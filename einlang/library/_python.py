@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors as E
+from ..dispatch import library_operands, placeholders
 from ..program import BoundProgram, as_array, compile_cached
 from ..semantics import ir
 from ..semantics.callables import EinFunction, PyFunction
@@ -85,7 +86,7 @@ def _ein_wrapper(definition: EinFunction) -> Callable[..., Any]:
 
     def wrapper(*args: Any, backend: str | None = None) -> Any:
         _count(name, params, len(params), len(args))
-        return program({p: as_array(p, v) for p, v in zip(params, args)}, backend=backend)
+        return program(dict(zip(params, args)), backend=backend)  # the program checks each, as any call
 
     return wrapper
 
@@ -93,6 +94,9 @@ def _ein_wrapper(definition: EinFunction) -> Callable[..., Any]:
 def _py_wrapper(function: PyFunction) -> Callable[..., Any]:
     def wrapper(*args: Any) -> Any:
         _count(function.name, function.params, function.required, len(args))
+        found = library_operands(dict(zip(function.params, args)), as_array)
+        if found is not None:  # torch, JAX, CuPy, dask: the library's own version, or E606 naming it
+            return _library_call(function, *found)
         arrays = [as_array(p, v) for p, v in zip(function.params, args)]
         constants = tuple(a.item() if a.shape == () else a for a in arrays)
         shape, dtype = function.infer(tuple(a.shape for a in arrays), tuple(a.dtype for a in arrays), constants)
@@ -104,3 +108,16 @@ def _py_wrapper(function: PyFunction) -> Callable[..., Any]:
         return bound.run(arrays, "opt", who=function.name)
 
     return wrapper
+
+
+def _library_call(function: PyFunction, library: Any, values: dict[str, Any]) -> Any:
+    """A Python-written function on another library's arrays: checked on their shapes and dtypes (no
+    values read: no constants), run with the library's own version."""
+    shaped = placeholders(library, values)
+    shape, dtype = function.infer(tuple(a.shape for a in shaped.values()), tuple(a.dtype for a in shaped.values()),
+                                  (None,) * len(shaped))
+    inputs = tuple(ir.Input(p, a.shape, a.dtype) for p, a in shaped.items())
+    call = ir.External(function.name, function.impl, inputs, tuple(shape), np.dtype(dtype))
+    bound = BoundProgram(ir.LoweredProgram(inputs, (*inputs, call), call, None))
+    bound.library = library
+    return bound.run(list(values.values()), "opt", who=function.name)
