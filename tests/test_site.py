@@ -175,3 +175,10 @@ def test_einlang_docs_serves_the_site(tmp_path):
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=30)[0].decode("utf-8", "replace")
     assert f"serving the docs on {base} (Ctrl-C stops)" in output
+
+
+def test_repl_help_points_to_the_site_and_to_einlang_docs():
+    from einlang.repl.help import help_text
+
+    for topic in ("", "docs"):
+        assert f"Docs: {_site_url()}" in help_text(topic) and "`einlang docs`" in help_text(topic)

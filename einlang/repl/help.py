@@ -9,6 +9,7 @@ eye(...): the n×n identity matrix
 from __future__ import annotations
 
 from ..backends import available_backends, get_backend
+from ..docs_cli import SITE_URL
 from ..functions import ELEMENTWISE
 from ..session import Session
 from .helpers import FILE_HELPERS, HELPERS
@@ -33,6 +34,9 @@ Index notation: a repeated index is summed, the others are the result's indices.
 The last result is bound to _ .  Unfinished lines (open brackets, trailing operator) continue on the next line."""
 
 
+DOCS_HELP = f"Docs: {SITE_URL}  (in a shell, `einlang docs` serves or opens them locally, `einlang docs PAGE` prints one)"
+
+
 def help_text(topic: str, session: Session | None = None) -> str:
     """The help for ``topic``; an empty topic gives the overview with every command."""
     from .commands import ALIASES, COMMANDS  # here, not at the top: the :help command calls this function
@@ -42,7 +46,10 @@ def help_text(topic: str, session: Session | None = None) -> str:
         lines = [SYNTAX_HELP, "", "Commands:"]
         lines += [f"  {c.usage:24} {c.summary}" for c in COMMANDS.values()]
         lines.append("Tab completes names, functions and :commands; ↑/↓ browse the history.")
+        lines.append(DOCS_HELP)
         return "\n".join(lines)
+    if topic == "docs":
+        return DOCS_HELP
     if topic == "syntax":
         return SYNTAX_HELP
     if topic in ("functions", "library"):
