@@ -215,3 +215,59 @@ def test_exact_inverse_agrees_with_numpy():
         exact = lib.inv(A.astype(object))
         assert np.allclose(exact.astype(float), np.linalg.inv(A))
         assert all(x == y for x, y in zip((A.astype(object) @ exact).flat, np.eye(3).flat))
+
+
+# -- problem 1 and 3 in the REPL ---------------------------------------------------------------------
+
+def _repl():
+    import io
+
+    from einlang.repl import Repl
+
+    out = io.StringIO()
+    repl = Repl(out=out, err=out)
+
+    def run(text: str) -> str:
+        start = out.tell()
+        repl.handle(text)
+        out.seek(start)
+        produced = out.read()
+        out.seek(0, io.SEEK_END)
+        return produced
+
+    return run
+
+
+def test_repl_prints_rotation_and_power_iteration_cleanly_and_sets_precision():
+    run = _repl()
+    run("quarter = arccos(0)")
+    assert run("rotation(quarter)").endswith("[[ 0 -1]\n [ 1  0]]\n")
+    assert run("power_iteration([[1, 0], [0, -3]])").endswith("[0 1]\n")
+    try:
+        assert "precision              2 decimals" in run(":set precision 2")
+        assert run("rotation(quarter / 3)").endswith("[[ 0.87 -0.5 ]\n [ 0.5   0.87]]\n")
+    finally:
+        einlang.set_options(precision=4)
+
+
+def test_repl_exact_mode_prints_the_inverse_as_fractions():
+    run = _repl()
+    try:
+        assert "exact                  on" in run(":set exact on")
+        assert run("inv([[1, 2], [3, 4]])").endswith("[[  -2    1]\n [ 3/2 -1/2]]\n")
+        assert "usage: :set exact on" in run(":set exact maybe")
+    finally:
+        einlang.set_options(exact=False)
+    assert "exact" not in run("inv([[1, 2], [3, 4]])") and run("inv([[1, 2], [3, 4]])").endswith("[ 1.5 -0.5]]\n")
+
+
+def test_the_image_exercise_in_the_repl(tmp_path):
+    pytest.importorskip("PIL")
+    images.save(lib.sample_image(), tmp_path / "photo.png")
+    run = _repl()
+    assert "error" not in run(f'photo = load("{tmp_path / "photo.png"}")')
+    run("turned = transform_image(rotation(pi / 6), photo)")
+    assert "error" not in run(f'save(turned, "{tmp_path / "rotated.jpg"}")')
+    back = images.load(tmp_path / "rotated.jpg")
+    expected = lib.transform_image(lib.rotation(np.pi / 6), lib.sample_image())
+    assert back.shape == (64, 64, 3) and np.abs(back - expected).mean() < 0.03

@@ -172,7 +172,7 @@ def test_load_errors_are_reported_not_raised(tmp_path):
     assert "cannot read" in run(repl, out, f'x = load("{tmp_path / "missing.npy"}")')
     assert "x is not bound" in run(repl, out, f'save(x, "{tmp_path / "x.npy"}")')  # the failed load bound nothing
     run(repl, out, "x = [1, 2]")
-    assert "must end in .npy, .npz or .csv" in run(repl, out, f'save(x, "{tmp_path / "x.txt"}")')
+    assert "must end in .npy, .npz, .csv (tensors) or .png, .jpg (images)" in run(repl, out, f'save(x, "{tmp_path / "x.txt"}")')
     assert not (tmp_path / "x.txt").exists()
     run(repl, out, "T = rand(2, 2, 2)")
     assert "rank 3" in run(repl, out, f'save(T, "{tmp_path / "t.csv"}")')

@@ -106,6 +106,10 @@ def _set(repl: Repl, arg: str) -> None:
             return
         if option not in OPTIONS:
             raise CommandError(f"unknown option {option}; the options are {', '.join(OPTIONS)}")
+        if option == "exact":
+            _set_exact(value.strip())
+            _show_options(repl)
+            return
         try:
             number = int(float(value.replace("_", ""))) if value.strip() else None
         except ValueError:
@@ -113,10 +117,24 @@ def _set(repl: Repl, arg: str) -> None:
         if number is None:
             raise CommandError(f"usage: :set {option} N   (a whole number, like 1e9)")
         set_options(**{option: number})
+    _show_options(repl)
+
+
+def _set_exact(value: str) -> None:
+    """``:set exact on``: number literals are fractions, evaluated on naive; ``off`` goes back to floats."""
+    words = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+    if value.lower() not in words:
+        raise CommandError("usage: :set exact on   (or off): on makes numbers exact fractions")
+    set_options(exact=words[value.lower()])
+
+
+def _show_options(repl: Repl) -> None:
     options = get_options()
     repl.print(f"backend                {repl.session.current_backend}")
     repl.print(f"naive_iteration_limit  {options.naive_iteration_limit:,}")
     repl.print(f"memory_limit           {options.memory_limit:,} bytes")
+    repl.print(f"precision              {options.precision} decimals")
+    repl.print(f"exact                  {'on: numbers are fractions, run on naive' if options.exact else 'off'}")
 
 
 # -- one expression ---------------------------------------------------------------------------------------
@@ -194,7 +212,7 @@ COMMANDS: dict[str, Command] = {
     ":compare": Command(":compare EXPR", "run EXPR on every backend: time, speedup over naive, do results agree", _compare),
     ":load": Command(":load FILE.ein", "run a script into the session", _load),
     ":save": Command(":save FILE.ein", "write the statements of this session to a script", _save),
-    ":set": Command(":set [OPTION VALUE]", "show or change options (naive_iteration_limit, memory_limit)", _set),
+    ":set": Command(":set [OPTION VALUE]", "show or change options (limits, precision, exact on/off)", _set),
     ":quit": Command(":quit", "leave (Ctrl-D does too)", _quit),
 }
 ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}

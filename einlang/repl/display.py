@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..display import format_value
 from ..plan import format_indices
 from ..semantics.describe import dims
 from ..session import StatementResult
@@ -27,12 +28,9 @@ def shape_text(value: Any) -> str:
 
 
 def value_text(value: Any) -> str:
-    """The value as numpy prints it; arrays of more than 64 entries show their corners only."""
-    array = np.asarray(value)
-    if array.shape == ():
-        return str(array[()])
-    with np.printoptions(threshold=64, edgeitems=3):
-        return str(array)
+    """The value as a learner reads it (:func:`einlang.display.format_value`: the ``precision`` option's
+    decimals, rounding noise as 0); arrays of more than 64 entries show their corners only."""
+    return format_value(value)
 
 
 def format_result(result: StatementResult) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 from .script import CommandError
 
 SUFFIXES = (".npy", ".npz", ".csv")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")  # through einlang.images (Pillow)
 
 
 def load_file(path: str, name: str | None = None) -> dict[str, np.ndarray]:
@@ -25,8 +26,12 @@ def load_file(path: str, name: str | None = None) -> dict[str, np.ndarray]:
     (.npy, .csv) or the names stored in the archive (.npz)."""
     file = Path(path).expanduser()
     suffix = file.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        from .. import images
+
+        return {name or _identifier(file.stem): images.load(file)}
     if suffix not in SUFFIXES:
-        raise CommandError(f"load: {path} is not a .npy, .npz or .csv file")
+        raise CommandError(f"load: {path} is not a .npy, .npz, .csv, .png or .jpg file")
     try:
         if suffix == ".npy":
             arrays = {name or _identifier(file.stem): np.load(file, allow_pickle=False)}
@@ -63,8 +68,13 @@ def save_file(path: str, tensors: dict[str, np.ndarray]) -> None:
     suffix = file.suffix.lower()
     if not tensors:
         raise CommandError("save: nothing is bound")
-    if suffix not in SUFFIXES:
-        raise CommandError(f"save: {path} must end in .npy, .npz or .csv")
+    if suffix in IMAGE_SUFFIXES and len(tensors) == 1:
+        from .. import images
+
+        images.save(next(iter(tensors.values())), file)
+        return
+    if suffix not in SUFFIXES + IMAGE_SUFFIXES:
+        raise CommandError(f"save: {path} must end in .npy, .npz, .csv (tensors) or .png, .jpg (images)")
     if suffix == ".npz":
         _write(path, lambda: np.savez(file, **tensors))
         return

@@ -77,10 +77,10 @@ HELPERS: dict[str, PyFunction] = {
 
 #: ``load`` and ``save`` are lines of their own (see :mod:`einlang.repl.script`), not functions
 FILE_HELPERS = {
-    "load": ('x = load("file.npy")', "read a tensor from .npy, .npz or .csv; without a name, .npy/.csv bind to the "
-             "file's stem and .npz binds every array under its own name"),
-    "save": ('save(x, "file.npy")', "write a tensor to .npy, .npz or .csv (rank ≤ 2); save(\"file.npz\") writes every "
-             "bound tensor"),
+    "load": ('x = load("file.npy")', "read a tensor from .npy, .npz or .csv, or an image from .png/.jpg (values 0 to 1); "
+             "without a name, .npy/.csv/.png bind to the file's stem and .npz binds every array under its own name"),
+    "save": ('save(x, "file.npy")', "write a tensor to .npy, .npz or .csv (rank ≤ 2), or an image to .png/.jpg; "
+             "save(\"file.npz\") writes every bound tensor"),
 }
 
 
@@ -93,7 +93,8 @@ class ReplSession(Session):
 
     @property
     def current_backend(self) -> str:
-        return self.backend or get_options().backend
+        options = get_options()
+        return self.backend or ("naive" if options.exact else options.backend)  # exact fractions run on naive
 
     def evaluating(self, run: Runner, backend: str) -> contextlib.AbstractContextManager[None]:
         if self.progress is None or backend != "naive":

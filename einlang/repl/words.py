@@ -15,7 +15,7 @@ from ..session import Session
 from .helpers import FILE_HELPERS, HELPERS
 
 #: what ``:set`` can change
-OPTIONS = ("backend", "naive_iteration_limit", "memory_limit")
+OPTIONS = ("backend", "naive_iteration_limit", "memory_limit", "precision", "exact")
 #: ``:help`` topics beside commands and names
 HELP_TOPICS = ("syntax", "functions", "backends")
 
