@@ -10,7 +10,7 @@ session and prints what happened. Errors are printed, never raised: the session 
 x  (2)
 [3 4]
 result  (scalar)
-5.0
+5
 error[E201]: y is not bound in this session
 """
 
