@@ -106,6 +106,28 @@ def test_notebook_runs_and_prints_what_it_stores(path, tmp_path):
         )
 
 
+def run_cells(sources: list[str], workdir: Path) -> list[list[dict[str, Any]]]:
+    """Each source as a code cell of a fresh notebook, run on a real kernel: the outputs of each cell."""
+    nbformat = pytest.importorskip("nbformat")
+    path = workdir / "cells.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(notebook, path)
+    return [cell.outputs for cell in execute(path, workdir).cells]
+
+
+@pytest.mark.slow
+def test_a_kernel_shows_pictures_as_png_and_mistakes_without_a_traceback(tmp_path):
+    picture, mistake = run_cells([
+        "import numpy as np\nfrom einlang.images import show\n%load_ext einlang.notebook\nshow(np.eye(3))",
+        "A = np.ones((2, 3))\n%einlang A_ij A_ij A_ij",
+    ], tmp_path)
+    assert [output["output_type"] for output in picture] == ["execute_result"]
+    assert picture[0]["data"]["image/png"] and picture[0]["data"]["text/plain"] == "<image 3×3 grey>"
+    assert [(output["output_type"], output.get("name")) for output in mistake] == [("stream", "stderr")]
+    assert mistake[0]["text"].startswith("error[E3") and "Traceback" not in mistake[0]["text"]
+
+
 def update() -> None:
     """Execute every notebook and store it with its outputs."""
     import tempfile
