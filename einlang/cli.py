@@ -31,12 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-c", metavar="STATEMENTS", dest="statements", help="run STATEMENTS; print the value of each expression")
     parser.add_argument("--backend", choices=available_backends(), help="the backend to evaluate on (default: opt)")
+    parser.add_argument("--sandbox", action="store_true", default=False,
+                        help="for untrusted statements: no files (load, save, :load, :save), no option changes, lower limits")
     parser.add_argument("--version", action="version", version=f"einlang {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser("run", help="run a script (.ein) and print the value of each bare expression")
     run.add_argument("file", metavar="FILE.ein")
     # also accepted after the file name: `einlang run prog.ein --backend naive`
     run.add_argument("--backend", choices=available_backends(), default=argparse.SUPPRESS, help="the backend to evaluate on")
+    run.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="run an untrusted script (see einlang -h)")
     demo = commands.add_parser("demo", help="a guided tour on built-in data (writes before/after PNGs of an image transform)")
     demo.add_argument("--out", metavar="DIR", default="einlang-demo", help="folder for the PNG files (default: ./einlang-demo)")
     demo.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # smaller comparison, for tests
@@ -45,11 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_statements(text: str, name: str, backend: str | None) -> int:
-    """Run a script; print bare expressions' values on stdout, the first error on stderr."""
+def run_statements(text: str, name: str, backend: str | None, sandbox: bool = False) -> int:
+    """Run a script; print bare expressions' values on stdout, the first error on stderr (one message,
+    never a traceback)."""
     from .repl import CommandError, Repl, ReplSession
 
-    repl = Repl(ReplSession(backend), out=sys.stdout, err=sys.stderr, show_assignments=False)
+    try:
+        repl = Repl(ReplSession(backend, sandbox=sandbox), out=sys.stdout, err=sys.stderr, show_assignments=False)
+    except E.EinlangError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_ERROR
     # stop at the first error: later statements usually depend on the failed one
     try:
         repl.run_script(text, name)
@@ -66,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.statements is not None:
             if args.command is not None:
                 parser.error("give either -c STATEMENTS or a command, not both")
-            return run_statements(args.statements, "<command line>", args.backend)
+            return run_statements(args.statements, "<command line>", args.backend, args.sandbox)
         if args.command is None:
             from .repl import main as repl_main
 
@@ -77,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (OSError, UnicodeDecodeError) as exc:
                 print(f"einlang run: cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
                 return EXIT_USAGE
-            return run_statements(text, args.file, args.backend)
+            return run_statements(text, args.file, args.backend, args.sandbox)
         if args.command == "demo":
             from .demo import run_demo
 

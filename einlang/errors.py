@@ -294,6 +294,13 @@ class InputTypeError(EinlangError, TypeError):
     code = "E405"
 
 
+class FileAccessError(EinlangError):
+    """A file that cannot be read or written (``load``, ``save``, ``:load``, ``:save``): missing, not the
+    format its name says, damaged, or not UTF-8 text."""
+
+    code = "E407"
+
+
 class UnsupportedDtypeError(EinlangError, TypeError):
     """An operation numpy refuses for a dtype (``floor`` of complex numbers, ``sign`` of booleans,
     subtracting booleans); the message names the function or operator and the dtype. Also a ``TypeError``."""
@@ -334,6 +341,13 @@ class LibraryWorkLimitError(ResourceLimitError):
     row reduction past ``exact_elimination_limit``."""
 
     code = "E504"
+
+
+class SandboxError(EinlangError):
+    """Something a sandboxed session does not allow: reading or writing files, changing options, a backend
+    other than the built-in ones."""
+
+    code = "E700"
 
 
 class ShadowWarning(UserWarning):

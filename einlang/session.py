@@ -24,6 +24,7 @@ import numpy as np
 from . import errors as E
 from .backends import Runner
 from .catalog import lookup
+from .config import LIMITS, Options, get_options, options
 from .plan import Plan
 from .program import BoundProgram, as_array
 from .semantics import ir
@@ -44,6 +45,20 @@ class StatementResult:
     text: str
 
 
+SANDBOX_HINT = "a sandbox runs statements only: no files, no option changes, the built-in backends, lower limits"
+
+SANDBOX_BACKENDS = ("opt", "numpy", "naive")
+"""The backends a sandboxed session may switch to (the built-in ones, each bounded by the limits)."""
+
+SANDBOX_LIMITS = Options(memory_limit=256 * 2**20, numpy_flop_limit=10**9)
+"""The most a sandboxed session's statements may use: each limit in force is lowered to this one."""
+
+
+def _sandbox_options() -> dict[str, int]:
+    current = get_options()
+    return {name: min(getattr(current, name), getattr(SANDBOX_LIMITS, name)) for name in LIMITS}
+
+
 class Session:
     """Bound tensors and definitions, and the backend to run on.
 
@@ -57,8 +72,13 @@ class Session:
     (('x', 'n'), True)
     """
 
-    def __init__(self, backend: str | None = None, *, helpers: Mapping[str, Any] | None = None, **tensors: Any) -> None:
+    def __init__(self, backend: str | None = None, *, helpers: Mapping[str, Any] | None = None, sandbox: bool = False,
+                 **tensors: Any) -> None:
+        if sandbox and backend not in (None, *SANDBOX_BACKENDS):
+            raise E.SandboxError(f"the backend {backend} is not allowed in a sandbox", hint=SANDBOX_HINT)
         self.backend = backend
+        # a sandbox runs statements only, within SANDBOX_LIMITS: front ends refuse files and option changes
+        self.sandbox = sandbox
         # functions bound beneath the library's (a front end's conveniences, such as the REPL's rand):
         # a library function of the same name wins, and reset() brings them back
         self.helpers: dict[str, Any] = dict(helpers or {})
@@ -172,7 +192,29 @@ class Session:
         for stmt in program.statements:
             yield self._execute_statement(stmt, backend)
 
+    def refuse_in_sandbox(self, what: str) -> None:
+        """Raise :class:`~einlang.errors.SandboxError` for ``what`` (a file or an option change) in a sandbox.
+
+        >>> Session(sandbox=True).refuse_in_sandbox(":load")
+        Traceback (most recent call last):
+        ...
+        einlang.errors.SandboxError: error[E700]: :load is not allowed in a sandbox
+          hint: a sandbox runs statements only: no files, no option changes, the built-in backends, lower limits
+        """
+        if self.sandbox:
+            raise E.SandboxError(f"{what} is not allowed in a sandbox", hint=SANDBOX_HINT)
+
+    def limits(self) -> contextlib.AbstractContextManager[Any]:
+        """The limits this session's work runs under: a sandbox's, or the options in force."""
+        return options(**_sandbox_options()) if self.sandbox else contextlib.nullcontext()
+
     def _execute_statement(self, stmt: ast.Statement, backend: str | None) -> StatementResult:
+        if self.sandbox and backend not in (None, *SANDBOX_BACKENDS):
+            self.refuse_in_sandbox(f"the backend {backend}")
+        with self.limits():
+            return self._execute_one(stmt, backend)
+
+    def _execute_one(self, stmt: ast.Statement, backend: str | None) -> StatementResult:
         text = stmt.span.text if stmt.span is not None else ""
         if isinstance(stmt, ast.Definition):
             Lowerer(Scope({}, self.functions)).statement(stmt)
@@ -233,7 +275,8 @@ class Session:
         statements = [s for s in program.statements if not isinstance(s, ast.Definition)]
         if len(statements) != 1:
             raise E.EinlangSyntaxError("give exactly one expression")
-        _, value, scope = self._lower_statement(statements[0])
+        with self.limits():
+            _, value, scope = self._lower_statement(statements[0])
         return BoundProgram(_lowered(scope, value))
 
     def plan(self, text: str) -> Plan:

@@ -7,10 +7,15 @@ another exception, a RecursionError, a MemoryError, a hang, or code it did not m
 
 from __future__ import annotations
 
+import gc
 import io
 import re
+import subprocess
+import sys
 import time
 import tokenize
+import tracemalloc
+import zipfile
 
 import numpy as np
 import pytest
@@ -501,3 +506,110 @@ def test_long_whole_numbers_are_refused_by_name():
     _, err, seconds = _timed(lambda: einlang.evaluate("1" * 4301))
     assert isinstance(err, E.ComplexityLimitError) and "4,301 digits" in err.message and seconds < 1.0
     assert einlang.evaluate("1" * 4300) == int("1" * 4300)
+
+
+# == hostile files and commands: one coded error each, never a raw exception (issue 15) =============
+
+def _repl(sandbox: bool = False):
+    from einlang.repl import Repl, ReplSession
+
+    out = io.StringIO()
+    return Repl(ReplSession(sandbox=sandbox), out=out, err=out), out
+
+
+def _crafted_npy(path, shape=(100_000, 100_000)):
+    """A .npy file whose 128-byte header asks for 74.5 GiB of float64, followed by no data."""
+    header = {"descr": "<f8", "fortran_order": False, "shape": shape}
+    with open(path, "wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+
+
+def test_hostile_data_files_are_refused_by_code(tmp_path):
+    from einlang.repl.files import load_file
+
+    np.save(tmp_path / "array.npy", np.ones(3))
+    (tmp_path / "mislabelled.npz").write_bytes((tmp_path / "array.npy").read_bytes())
+    (tmp_path / "empty.npy").write_bytes(b"")
+    (tmp_path / "garbage.npy").write_bytes(b"\x93NUMPY garbage")
+    _crafted_npy(tmp_path / "huge.npy")
+    np.savez(tmp_path / "ok.npz", a=np.ones(2))
+    with zipfile.ZipFile(tmp_path / "huge.npz", "w") as archive:  # the same header inside an archive
+        archive.write(tmp_path / "huge.npy", "big.npy")
+    for name in ("mislabelled.npz", "empty.npy", "garbage.npy"):
+        with pytest.raises(E.FileAccessError, match="not a readable|not a .npz"):
+            load_file(str(tmp_path / name))
+    for name in ("huge.npy", "huge.npz"):
+        gc.collect()
+        tracemalloc.start()
+        try:
+            with pytest.raises(E.MemoryLimitError, match="80,000,000,000 bytes"):
+                load_file(str(tmp_path / name))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 1_000_000
+    with einlang.options(memory_limit=10):  # load() honours the memory limit (3 float64 are 24 bytes)
+        with pytest.raises(E.MemoryLimitError):
+            load_file(str(tmp_path / "array.npy"))
+    np.testing.assert_array_equal(load_file(str(tmp_path / "ok.npz"))["a"], np.ones(2))
+
+
+def test_hostile_repl_commands_print_one_coded_error(tmp_path):
+    secret = tmp_path / "secret.ein"
+    secret.write_bytes("password = hunter2 ü\n".encode("latin-1"))
+    repl, out = _repl()
+    repl.handle(f":load {secret}")
+    assert "E407" in out.getvalue() and "UTF-8" in out.getvalue() and "hunter2" not in out.getvalue()
+    repl, out = _repl()
+    before = einlang.get_options().memory_limit
+    repl.handle(":set memory_limit 1e400")
+    assert "usage: :set memory_limit N" in out.getvalue() and "Traceback" not in out.getvalue()
+    assert einlang.get_options().memory_limit == before
+
+
+@pytest.mark.parametrize("line", [":load {path}", ":save {path}", 'x = load("{path}")', 'save(x, "{path}")',
+                                  ":set memory_limit 1e30", ":set inline_limit 10", ":backend torchy"])
+def test_the_sandbox_refuses_files_and_option_changes(tmp_path, line):
+    path = tmp_path / "file.npy"
+    np.save(path, np.ones(2))
+    repl, out = _repl(sandbox=True)
+    repl.handle("x = [1, 2]")
+    before = einlang.get_options()
+    repl.handle(line.format(path=path))
+    assert "E700" in out.getvalue() or "unknown backend" in out.getvalue(), out.getvalue()
+    assert einlang.get_options() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.npy"]  # nothing written
+
+
+def test_a_sandboxed_session_runs_statements_within_lower_limits():
+    session = einlang.Session(sandbox=True, x=np.ones(700))
+    assert session.run("x_i x_i") == 700
+    with pytest.raises(E.MemoryLimitError, match="268,435,456"):  # 2.7 GB: within the default, not the sandbox's
+        session.run("x_i x_j x_k -> ijk")
+    with einlang.options(memory_limit=1000):  # a lower limit in force stays in force
+        with pytest.raises(E.MemoryLimitError, match="limit of 1,000 bytes"):
+            session.run("x_i x_j -> ij")
+    with pytest.raises(E.SandboxError):
+        einlang.Session(sandbox=True).refuse_in_sandbox(":load")
+    with pytest.raises(E.SandboxError):
+        einlang.Session(backend="torchy", sandbox=True)
+    repl, out = _repl(sandbox=True)
+    repl.handle(":backend naive")
+    assert "E700" not in out.getvalue() and repl.session.current_backend == "naive"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [["run", "--sandbox", "{script}"], ["--sandbox", "-c", ":load {secret}"],
+                                  ["-c", ":load {secret}"], ["-c", 'x = load("{huge}")'], ["-c", ":set memory_limit 1e400"],
+                                  ["-c", "1" * 4301]])
+def test_the_command_line_prints_one_message_and_no_traceback(tmp_path, argv):
+    secret, script, huge = tmp_path / "secret.txt", tmp_path / "script.ein", tmp_path / "huge.npy"
+    secret.write_bytes(b"\xff\xfe top secret")
+    script.write_text(f"x = [1, 2]\nx_i x_i\n:load {secret}\n", encoding="utf-8")
+    _crafted_npy(huge)
+    args = [a.format(secret=secret, script=script, huge=huge) for a in argv]
+    done = subprocess.run([sys.executable, "-m", "einlang", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "top secret" not in done.stderr
+    assert re.match(r"error(\[E\d{3}\])?[: ]", done.stderr), done.stderr
+    assert done.stderr.count("error") == 1

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors as E
 from ..backends import available_backends, get_backend
-from ..config import get_options, set_options
+from ..config import LIMITS, get_options, set_options
 from ..program import BoundProgram
 from ..semantics.describe import dims
+from ..session import SANDBOX_BACKENDS
 from ..timing import format_comparison, format_seconds, format_table, measure, time_backends
 from .help import help_text
 from .script import CommandError
@@ -91,6 +92,8 @@ def _reset(repl: Repl, arg: str) -> None:
 def _backend(repl: Repl, arg: str) -> None:
     if arg:
         get_backend(arg)  # unknown names raise an error that lists the available ones
+        if arg not in SANDBOX_BACKENDS:
+            repl.session.refuse_in_sandbox(f"the backend {arg}")
         repl.session.backend = arg
     current = repl.session.current_backend
     for name in available_backends():
@@ -106,13 +109,14 @@ def _set(repl: Repl, arg: str) -> None:
             return
         if option not in OPTIONS:
             raise CommandError(f"unknown option {option}; the options are {', '.join(OPTIONS)}")
+        repl.session.refuse_in_sandbox(":set")
         if option == "exact":
             _set_exact(value.strip())
             _show_options(repl)
             return
         try:
             number = int(float(value.replace("_", ""))) if value.strip() else None
-        except ValueError:
+        except (ValueError, OverflowError):  # 1e400 is inf as a float
             number = None
         if number is None:
             raise CommandError(f"usage: :set {option} N   (a whole number, like 1e9)")
@@ -130,11 +134,11 @@ def _set_exact(value: str) -> None:
 
 def _show_options(repl: Repl) -> None:
     options = get_options()
-    repl.print(f"backend                {repl.session.current_backend}")
-    repl.print(f"naive_iteration_limit  {options.naive_iteration_limit:,}")
-    repl.print(f"memory_limit           {options.memory_limit:,} bytes")
-    repl.print(f"precision              {options.precision} decimals")
-    repl.print(f"exact                  {'on: numbers are fractions, run on naive' if options.exact else 'off'}")
+    repl.print(f"{'backend':26} {repl.session.current_backend}")
+    for option in LIMITS:
+        repl.print(f"{option:26} {getattr(options, option):,}" + (" bytes" if option == "memory_limit" else ""))
+    repl.print(f"{'precision':26} {options.precision} decimals")
+    repl.print(f"{'exact':26} {'on: numbers are fractions, run on naive' if options.exact else 'off'}")
 
 
 # -- one expression ---------------------------------------------------------------------------------------
@@ -169,13 +173,16 @@ def _compare(repl: Repl, arg: str) -> None:
 
 # -- scripts ----------------------------------------------------------------------------------------------
 def _load(repl: Repl, arg: str) -> None:
+    repl.session.refuse_in_sandbox(":load")
     path = Path(_need(arg, ":load")).expanduser()
     if repl.load_depth >= MAX_LOAD_DEPTH:
         raise CommandError(f":load nested more than {MAX_LOAD_DEPTH} deep (does {path} load itself?)")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise E.FileAccessError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:  # its lines are never shown: the file may not be meant to be read
+        raise E.FileAccessError(f"cannot read {path}: it is not UTF-8 text (byte {exc.start:,})") from None
     before = set(repl.session.tensors)
     shown, repl.show_assignments = repl.show_assignments, False
     repl.load_depth += 1
@@ -189,13 +196,14 @@ def _load(repl: Repl, arg: str) -> None:
 
 
 def _save(repl: Repl, arg: str) -> None:
+    repl.session.refuse_in_sandbox(":save")
     path = Path(_need(arg, ":save")).expanduser()
     history = repl.session.history
     text = "".join(stmt.rstrip("\n") + "\n" for stmt in history)
     try:
         path.write_text(f"# einlang session saved by :save\n{text}", encoding="utf-8")
     except OSError as exc:
-        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise E.FileAccessError(f"cannot write {path}: {exc.strerror or exc}") from None
     repl.print(f"saved {len(history)} statements to {path}")
 
 

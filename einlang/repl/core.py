@@ -79,17 +79,18 @@ class Repl:
 
     def run_script(self, text: str, name: str = "<input>") -> None:
         """Run statements, ``load``/``save`` lines and ``:command`` lines in order. Errors propagate."""
-        for piece in split_script(text):
-            if self.quit:
-                return
-            if piece.kind == "command":
-                run_command(self, piece.text)
-            elif piece.kind == "load":
-                self.load_line(piece.text)
-            elif piece.kind == "save":
-                self.save_line(piece.text)
-            else:
-                self.statements(piece.text, name)
+        with self.session.limits():  # a sandbox's limits, for :time and :compare too
+            for piece in split_script(text):
+                if self.quit:
+                    return
+                if piece.kind == "command":
+                    run_command(self, piece.text)
+                elif piece.kind == "load":
+                    self.load_line(piece.text)
+                elif piece.kind == "save":
+                    self.save_line(piece.text)
+                else:
+                    self.statements(piece.text, name)
 
     def statements(self, text: str, name: str) -> None:
         """Run einlang statements, printing each as it finishes (a syntax error anywhere stops them all
@@ -103,6 +104,7 @@ class Repl:
 
     # -- load / save ------------------------------------------------------------------------------
     def load_line(self, line: str) -> None:
+        self.session.refuse_in_sandbox("load")
         target, path = file_line(LOAD_LINE, line)
         for array_name, array in load_file(path, target).items():
             self.session[array_name] = array
@@ -111,6 +113,7 @@ class Repl:
         self.session.history.append(line.strip())
 
     def save_line(self, line: str) -> None:
+        self.session.refuse_in_sandbox("save")
         name, path = file_line(SAVE_LINE, line)
         if name:
             tensors = {name: self.session[name]}

@@ -9,12 +9,17 @@
 
 from __future__ import annotations
 
+import math
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
+from .. import errors as E
+from ..config import get_options, raise_hint
 from .script import CommandError
 
 SUFFIXES = (".npy", ".npz", ".csv")
@@ -34,22 +39,50 @@ def load_file(path: str, name: str | None = None) -> dict[str, np.ndarray]:
         raise CommandError(f"load: {path} is not a .npy, .npz, .csv, .png or .jpg file")
     try:
         if suffix == ".npy":
+            with file.open("rb") as handle:
+                _check_npy_header(handle, path)
             arrays = {name or _identifier(file.stem): np.load(file, allow_pickle=False)}
         elif suffix == ".csv":
+            _check_size(file.stat().st_size * 8, path, "its numbers")  # at most one 8-byte number per byte
             arrays = {name or _identifier(file.stem): np.loadtxt(file, delimiter=",", ndmin=1)}
         else:
             arrays = _load_archive(file, path, name)
+    except E.EinlangError:
+        raise
     except OSError as exc:
-        raise CommandError(f"load: cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise CommandError(f"load: {path} is not a readable {suffix} file ({exc})") from None
+        raise E.FileAccessError(f"load: cannot read {path}: {exc.strerror or exc}") from None
+    except (ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # numpy's words for a damaged file
+        raise E.FileAccessError(f"load: {path} is not a readable {suffix} file ({type(exc).__name__}: {exc})") from None
     for array_name in arrays:
         if not array_name.isidentifier():
             raise CommandError(f"load: {array_name!r} is not a valid tensor name; write  name = load(\"{path}\")")
     return arrays
 
 
+def _check_size(nbytes: int, path: str, what: str) -> None:
+    limit = get_options().memory_limit
+    if nbytes > limit:
+        raise E.MemoryLimitError(f"load: {path}: {what} would take {nbytes:,} bytes, above the memory limit of "
+                                 f"{limit:,} bytes", hint=raise_hint("memory_limit"))
+
+
+def _check_npy_header(handle: IO[bytes], path: str) -> None:
+    """Read a .npy header (shape and dtype) and refuse an array above the memory limit before reading it:
+    a crafted 100-byte header can ask for 74.5 GiB."""
+    version = np.lib.format.read_magic(handle)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read(handle)
+    _check_size(math.prod(shape) * dtype.itemsize, path, f"an array of shape {shape} and dtype {dtype}")
+
+
 def _load_archive(file: Path, path: str, name: str | None) -> dict[str, np.ndarray]:
+    if not zipfile.is_zipfile(file):
+        raise E.FileAccessError(f"load: {path} is not a .npz archive (a .npz file is a zip of .npy files)")
+    with zipfile.ZipFile(file) as archive:
+        for member in archive.namelist():
+            if member.endswith(".npy"):
+                with archive.open(member) as handle:
+                    _check_npy_header(handle, f"{path}:{member}")
     with np.load(file, allow_pickle=False) as archive:
         stored = {key: archive[key] for key in archive.files}
     if name is None:
@@ -94,7 +127,7 @@ def _write(path: str, write: Callable[[], object]) -> None:
     try:
         write()
     except OSError as exc:
-        raise CommandError(f"save: cannot write {path}: {exc.strerror or exc}") from None
+        raise E.FileAccessError(f"save: cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _identifier(stem: str) -> str:

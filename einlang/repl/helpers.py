@@ -87,8 +87,9 @@ FILE_HELPERS = {
 class ReplSession(Session):
     """A :class:`Session` with the REPL's helpers bound, and a progress bar around long naive runs."""
 
-    def __init__(self, backend: str | None = None, progress: ProgressBar | None = None, **tensors: Any) -> None:
-        super().__init__(backend, helpers=HELPERS, **tensors)
+    def __init__(self, backend: str | None = None, progress: ProgressBar | None = None, *, sandbox: bool = False,
+                 **tensors: Any) -> None:
+        super().__init__(backend, helpers=HELPERS, sandbox=sandbox, **tensors)
         self.progress = progress
 
     @property

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from ..config import LIMITS
 from ..functions import ELEMENTWISE
 from ..semantics.callables import EinFunction, PyFunction
 from ..semantics.describe import dims
@@ -15,7 +16,7 @@ from ..session import Session
 from .helpers import FILE_HELPERS, HELPERS
 
 #: what ``:set`` can change
-OPTIONS = ("backend", "naive_iteration_limit", "memory_limit", "precision", "exact")
+OPTIONS = ("backend", *LIMITS, "precision", "exact")
 #: ``:help`` topics beside commands and names
 HELP_TOPICS = ("syntax", "functions", "backends")
 
