@@ -134,11 +134,11 @@ def _set_exact(value: str) -> None:
 
 def _show_options(repl: Repl) -> None:
     options = get_options()
-    repl.print(f"{'backend':26} {repl.session.current_backend}")
+    repl.print(f"{'backend':22} {repl.session.current_backend}")
     for option in LIMITS:
-        repl.print(f"{option:26} {getattr(options, option):,}" + (" bytes" if option == "memory_limit" else ""))
-    repl.print(f"{'precision':26} {options.precision} decimals")
-    repl.print(f"{'exact':26} {'on: numbers are fractions, run on naive' if options.exact else 'off'}")
+        repl.print(f"{option:22} {getattr(options, option):,}" + (" bytes" if option == "memory_limit" else ""))
+    repl.print(f"{'precision':22} {options.precision} decimals")
+    repl.print(f"{'exact':22} {'on: numbers are fractions, run on naive' if options.exact else 'off'}")
 
 
 # -- one expression ---------------------------------------------------------------------------------------
