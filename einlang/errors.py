@@ -64,6 +64,15 @@ class EinlangError(ValueError):
     def __str__(self) -> str:
         return render(self)
 
+    def _repr_html_(self) -> str:
+        """The rendered error for a notebook: the message in bold, the source lines and caret as they
+        are (fixed-width), no traceback."""
+        import html
+
+        first, _, rest = render(self).partition("\n")
+        style = "color:#b00020;font-weight:bold"
+        return f"<pre class='einlang-error'><span style='{style}'>{html.escape(first)}</span>\n{html.escape(rest)}</pre>"
+
     def __reduce__(self):  # pickling keeps the rendered text (spans hold their source)
         return (_rebuild, (type(self), self.message, self.spans, self.hint))
 

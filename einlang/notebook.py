@@ -97,6 +97,15 @@ def load_ipython_extension(ipython: Any) -> None:
 
     einlang_magic.__doc__ = __doc__
     ipython.register_magic_function(einlang_magic, magic_kind="line_cell", magic_name="einlang")
+    ipython.set_custom_exc((EinlangError,), show_einlang_error)
+
+
+def show_einlang_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> None:
+    """A mistake made through the Python API shows einlang's message (caret and hint), not a traceback
+    through einlang's internals: the error is displayed (HTML in Jupyter, text in a terminal)."""
+    from IPython.display import display
+
+    display({"text/plain": str(value), "text/html": value._repr_html_()}, raw=True)  # type: ignore[attr-defined]
 
 
 def unload_ipython_extension(ipython: Any) -> None:

@@ -331,6 +331,11 @@ class Program:
     def __repr__(self) -> str:
         return f"einlang.compile({self.text!r})"
 
+    def _repr_latex_(self) -> str:  # a notebook typesets the program, its Einstein sums explicit
+        from .latex import latex
+
+        return f"$$\\begin{{aligned}}{latex(self.text)}\\end{{aligned}}$$"
+
     @property
     def functions(self) -> Mapping[str, Any]:
         """The functions this program can call: its caller's, else the default (the standard library)."""

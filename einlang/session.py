@@ -135,6 +135,19 @@ class Session:
         definitions (a fresh table each time, so functions registered later are seen)."""
         return {**self.helpers, **self._library(), **self._defined}
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the bindings as a table: name, shape, dtype."""
+        import html
+
+        rows = "".join(
+            f"<tr><td><code>{html.escape(name)}</code></td><td>{'×'.join(map(str, a.shape)) or 'scalar'}</td>"
+            f"<td>{html.escape(str(a.dtype))}</td></tr>"
+            for name, a in self._tensors.items()
+        )
+        defined = ", ".join(html.escape(name) for name in self.definitions)
+        note = f"<p>definitions: {defined}</p>" if defined else ""
+        return f"<table><tr><th>name</th><th>shape</th><th>dtype</th></tr>{rows}</table>{note}"
+
     def reset(self) -> None:
         """Forget every tensor and every definition made in this session.
 

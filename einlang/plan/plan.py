@@ -170,6 +170,11 @@ class Plan:
     def _repr_pretty_(self, printer, cycle) -> None:  # IPython shows the table
         printer.text(str(self))
 
+    def _repr_html_(self) -> str:  # a notebook shows the step table as it is, in a fixed-width font
+        import html
+
+        return f"<pre class='einlang-plan'>{html.escape(str(self))}</pre>"
+
 
 def _symbols_for(node: ir.Contract) -> dict[str, str]:
     return {label: symbol(k) for k, label in enumerate(node.labels)}
