@@ -51,7 +51,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 # bottom to top: a module may import from its own layer and those before it
 LAYERS = (
     ("foundation", ("source.py", "errors.py", "functions.py", "dtypes.py", "catalog.py", "config.py", "timing.py")),
-    ("syntax", ("syntax/",)),
+    ("syntax", ("syntax/", "latex.py")),  # latex.py: a second printer of the syntax tree
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),
     ("backends", ("backends/", "dtypes.py")),  # dtypes.py: the value rule the backends share
