@@ -14,6 +14,7 @@ np.int64(5)
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import errors
@@ -32,11 +33,38 @@ if TYPE_CHECKING:  # loaded by __getattr__ on first use
 __version__ = "0.1.0"
 
 
-def _library_functions() -> dict[str, Any]:
-    """The standard library's functions by name (imported on first use: keeps ``import einlang`` fast)."""
+def _registry() -> dict[str, Any]:
     from .library import registry
 
-    return registry()
+    return registry()  # cached by the library until a registration changes it
+
+
+class _Library(Mapping[str, Any]):
+    """The standard library's functions by name, loaded when the first name is looked up: a program that
+    calls no function never loads it (parsing its .ein files is most of a small program's first run).
+
+    >>> "dot" in _LIBRARY and _LIBRARY["dot"].params
+    ('u', 'v')
+    """
+
+    def __getitem__(self, name: str) -> Any:
+        return _registry()[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in _registry()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_registry())
+
+    def __len__(self) -> int:
+        return len(_registry())
+
+
+_LIBRARY = _Library()
+
+
+def _library_functions() -> Mapping[str, Any]:
+    return _LIBRARY
 
 
 # the package's top wires the library in: the layers below it (programs, sessions) never import it

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -130,10 +131,11 @@ class Session:
         return dict(self._tensors)
 
     @property
-    def functions(self) -> dict[str, Any]:
+    def functions(self) -> ChainMap[str, Any]:
         """Every function a statement can call: helpers, beneath the library, beneath this session's
-        definitions (a fresh table each time, so functions registered later are seen)."""
-        return {**self.helpers, **self._library(), **self._defined}
+        definitions (a fresh table each time, so functions registered later are seen; the library is
+        only loaded when a name is looked up in it)."""
+        return ChainMap({}, self._defined, self._library(), self.helpers)
 
     def _repr_html_(self) -> str:
         """A notebook shows the bindings as a table: name, shape, dtype."""
@@ -259,8 +261,9 @@ class Session:
         :mod:`einlang.library._rows`); the vectors an assignment ``B = [b1, b2]`` stacks, to remember."""
         from .library import _rows
 
-        table = self._library()
-        library = frozenset(name for name in _rows.COLUMN_BASES if name in table and name not in self._defined)
+        called = {node.function for node in ast.walk(stmt) if isinstance(node, ast.Call)} & _rows.COLUMN_BASES.keys()
+        table = self._library() if called else {}  # a statement calling none of them need not load the library
+        library = frozenset(name for name in called if name in table and name not in self._defined)
         return _rows.check_statement(stmt, self._tensors, self._stacked, library)
 
     def evaluating(self, run: Runner, backend: str) -> contextlib.AbstractContextManager[None]:

@@ -118,3 +118,12 @@ def test_import_einlang_leaves_out_what_running_does_not_need():
     assert out.strip() == "[]"
     code = "import einlang; print(einlang.evaluate('A_ii', A=[[1, 2], [3, 4]]), einlang.einsum('ii', [[1, 0], [0, 2]]))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["5", "3"]
+
+
+@pytest.mark.slow
+def test_the_library_loads_only_when_a_program_calls_a_function():
+    code = ("import sys, einlang; s = einlang.Session(); s.execute('v = [1, 2]; v_i v_i'); "
+            "print(einlang.evaluate('A_ij B_jk', A=[[1]], B=[[2]]).item(), 'einlang.library.linalg' in sys.modules); "
+            "print(einlang.evaluate('dot(u, u)', u=[3, 4]), 'einlang.library.linalg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["2", "False", "25", "True"]

@@ -14,7 +14,8 @@ is resolved against it into a :class:`WholeName` (one tensor, used whole) or an 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -67,12 +68,14 @@ class Scope:
     """Names visible to a program: tensors (by name) and callables (by name)."""
 
     tensors: dict[str, Binding] = field(default_factory=dict)
-    functions: dict[str, EinFunction | PyFunction] = field(default_factory=dict)
+    functions: MutableMapping[str, EinFunction | PyFunction] = field(default_factory=dict)
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, Any], functions: Mapping[str, Any] | None = None) -> Scope:
+        """A scope for these tensors; definitions made while lowering go in a layer over ``functions``,
+        which is read only for the names looked up (so a lazily loaded library stays unloaded)."""
         tensors = {name: Binding(ir.Input(name, tuple(np.shape(a)), _dtype_of(a)), name) for name, a in arrays.items()}
-        return cls(tensors, dict(functions or {}))
+        return cls(tensors, ChainMap({}, functions) if functions is not None else {})
 
     def lookup(self, name: str, span: Span | None) -> Binding:
         """The tensor (or constant such as ``pi``) bound to ``name``; an error naming close matches if none."""
