@@ -383,12 +383,59 @@ def test_generated_programs_follow_the_rule_on_every_backend(start):
         check_program(seed)
 
 
+# -- batch products and Fractions, written in einlang ----------------------------------------------
+
+
+def einlang_text(equation: str, seed: int) -> str | None:
+    """The einsum equation as an einlang product over A, B, C, D (``None`` where the convention reads it
+    differently: an index three times with no explicit output, or an empty explicit output)."""
+    lhs, _, out = equation.partition("->")
+    terms = lhs.split(",")
+    factors = []
+    for name, term in zip("ABCD", terms):
+        labels = term.replace("...", "")
+        factors.append(name + (f"_{{...{labels}}}" if "..." in term else f"_{labels}" if labels else ""))
+    text = " ".join(factors) + (" / 2" if seed % 3 == 0 else "")
+    if "->" not in equation:
+        return None if any(lhs.count(x) > 2 for x in "abcdef") else text
+    if out in ("", "..."):
+        return None
+    return text + " -> " + ("{" + out + "}" if "..." in out else out)
+
+
+def check_batch_or_fraction_program(seed: int) -> None:
+    equation, operands = random_einsum(seed, batches=0.6, fractions=0.4)
+    text = einlang_text(equation, seed)
+    if text is None:
+        return
+    tensors = dict(zip("ABCD", operands))
+    with np.errstate(all="ignore"):
+        try:
+            expected = np.einsum(equation, *operands, optimize=False)
+        except (ValueError, TypeError):
+            return  # numpy's refusals: test_einsum_matches_numpy_einsum_on_every_backend
+        if any(a.dtype == object for a in operands):
+            expected = np.asarray(expected, dtype=object)  # a rank-0 object result is the bare object
+        if seed % 3 == 0:
+            expected = expected * (Fraction(1, 2) if expected.dtype == object else 0.5)
+        for backend in BACKENDS:
+            got = einlang.evaluate(text, backend=backend, **tensors)
+            tol = 1e-4 if any(a.dtype == np.float32 for a in operands) else 0.0
+            assert_matches(got, expected, f"seed {seed}: {text} ({equation}) on {backend}", tol)
+
+
+@pytest.mark.parametrize("start", range(SEED, SEED + PROGRAMS // 2, CHUNK))
+def test_batch_products_and_fractions_follow_the_rule_on_every_backend(start):
+    for seed in range(start, min(start + CHUNK, SEED + PROGRAMS // 2)):
+        check_batch_or_fraction_program(seed)
+
+
 # -- einlang.einsum against numpy.einsum -----------------------------------------------------------
 
 EINSUMS = int(os.environ.get("EINLANG_VALUE_EINSUMS", str(PROGRAMS // 2)))
 
 
-def random_einsum(seed: int) -> tuple[str, list[np.ndarray]]:
+def random_einsum(seed: int, batches: float = 0.2, fractions: float = 0.1) -> tuple[str, list[np.ndarray]]:
     """An equation of 1-4 operands over a-f (diagonals, sums, outer products, '...', explicit or implicit
     output) with operands of the seven dtypes or Fractions, some of them strided views."""
     gen = Generator(seed)
@@ -396,8 +443,8 @@ def random_einsum(seed: int) -> tuple[str, list[np.ndarray]]:
     letters = "abcdef"
     sizes = {x: int(rng.choice([0, 1, 2, 3, 3])) for x in letters}
     gen.sizes.update(sizes)
-    fractions = rng.random() < 0.1
-    batch = tuple(int(rng.choice([1, 2, 3])) for _ in range(int(rng.integers(0, 3)))) if rng.random() < 0.2 else None
+    fractions = rng.random() < fractions
+    batch = tuple(int(rng.choice([1, 2, 3])) for _ in range(int(rng.integers(0, 3)))) if rng.random() < batches else None
     terms, operands = [], []
     for _ in range(int(rng.integers(1, 5))):
         labels = "".join(rng.choice(list(letters), size=int(rng.integers(0, 4))))
