@@ -271,3 +271,36 @@ def test_the_image_exercise_in_the_repl(tmp_path):
     back = images.load(tmp_path / "rotated.jpg")
     expected = lib.transform_image(lib.rotation(np.pi / 6), lib.sample_image())
     assert back.shape == (64, 64, 3) and np.abs(back - expected).mean() < 0.03
+
+
+# -- problems 6 and 7: names a learner tries, and what E305 says ------------------------------------
+
+
+@pytest.mark.parametrize("call, wanted", [
+    ("proj([3, 4], [1, 0])", "scalar_proj or vector_proj"), ("projection([3, 4], [1, 0])", "scalar_proj"),
+    ("len([3, 4])", "norm"), ("radians(30)", "pi / 6"), ("sum([1, 2])", "ones_like"), ("nrom([3, 4])", "norm"),
+])
+def test_unknown_names_get_synonyms_and_spelling(call, wanted):
+    with pytest.raises(E.UnknownFunctionError) as info:
+        einlang.evaluate(call)
+    assert wanted in info.value.hint
+
+
+def test_a_number_in_an_indexed_sum_explains_and_the_fix_works():
+    s = Session(r=[2, 4, 6])
+    with pytest.raises(E.FreeIndexMismatchError) as info:
+        s.run("r_i - 1")
+    assert "not spread along i on purpose" in info.value.hint
+    fix = info.value.hint.rsplit("write ", 1)[1].removesuffix(" for the number")
+    assert s.run(f"r_i - {fix}").tolist() == [1, 3, 5]
+
+
+def test_help_covers_constants_and_full_descriptions():
+    from einlang.repl.help import help_text
+
+    assert "3.14159" in help_text("pi") and "radians" in help_text("π")
+    listing = help_text("functions")
+    assert "Constants: pi, tau" in listing
+    # the whole description, not cut at the first ';'
+    assert lib.registry()["eig"].description in listing and "eigenvectors(A) gives the eigenvectors" in listing
+    assert "columns(b1, b2, …)" in listing

@@ -122,6 +122,7 @@ HAND_COMPUTED = [
     ("eigenvectors([[2, 0], [0, 3]])", "[[0, 1], [1, 0]]"),
     ("eigenvectors([[4, 1], [2, 3]])", "[[1/sqrt(2), -1/sqrt(5)], [1/sqrt(2), 2/sqrt(5)]]"),
     ("columns([2, 1], [-2, 4])", "[[2, -2], [1, 4]]"),
+    ("ones_like([5, 7, 9])", "[1, 1, 1]"),
     ("to_basis(columns([2, 1], [-2, 4]), [5, -1])", "[9/5, -7/10]"),
     # images
     ("transform_image(rotation(arccos(-1)), [[1, 2], [3, 4]])", "[[4, 3], [2, 1]]"),

@@ -129,6 +129,21 @@ register_python(PyFunction(
 ))
 
 
+def _ones_like_infer(shapes, dtypes, constants):
+    return tuple(shapes[0]), np.dtype(np.int64)
+
+
+def _ones_like(t: np.ndarray) -> np.ndarray:
+    return np.ones(np.shape(t), dtype=np.int64)
+
+
+register_python(PyFunction(
+    "ones_like", ("t",), _ones_like, _ones_like_infer,
+    "a tensor of 1s with the shape of t: how a number is spread along an index, r_i - 1 ones_like(r)_i",
+    "ones_like([5, 7, 9])  # [1, 1, 1]",
+))
+
+
 def _scaling_infer(shapes, dtypes, constants):
     if len(shapes) == 1 and len(shapes[0]) == 1:
         n = shapes[0][0]

@@ -62,6 +62,15 @@ def help_text(topic: str, session: Session | None = None) -> str:
     return _function_help(topic, session)
 
 
+#: the named numbers (einlang.semantics.scope.CONSTANTS), for :help pi
+CONSTANT_HELP = {
+    "pi": "pi (or π): the number 3.14159…, half a turn in radians; pi / 6 is 30°",
+    "π": "π (or pi): the number 3.14159…, half a turn in radians; π / 6 is 30°",
+    "tau": "tau (or τ): 2π = 6.28318…, a whole turn in radians",
+    "τ": "τ (or tau): 2π = 6.28318…, a whole turn in radians",
+}
+
+
 def _function_help(name: str, session: Session | None) -> str:
     if name in FILE_HELPERS:
         usage, summary = FILE_HELPERS[name]
@@ -73,6 +82,8 @@ def _function_help(name: str, session: Session | None) -> str:
         return session.definitions[name]
     if name in ELEMENTWISE:
         return f"{name}(x): elementwise {name}, applied to every entry"
+    if name in CONSTANT_HELP:
+        return CONSTANT_HELP[name]
     from .. import library
 
     if name in library.names():
@@ -87,8 +98,9 @@ def _functions_help(session: Session | None) -> str:
     for name in library.names():
         function = library.registry()[name]
         description = getattr(function, "description", "") or ""
-        lines.append(f"  {name}({', '.join(function.params)})" + (f"  {description.split(';')[0]}" if description else ""))
+        lines.append(f"  {library.signature(name)}" + (f"  {description}" if description else ""))
     lines.append("Elementwise: " + ", ".join(sorted(ELEMENTWISE)))
+    lines.append("Constants: " + ", ".join(name for name in CONSTANT_HELP if name.isascii()) + " (π and τ too)")
     lines.append("REPL helpers: rand(3), rand(3, 3), eye(3), arange(6), load(\"f.npy\"), save(x, \"f.npy\")")
     if session is not None and session.definitions:
         lines.append("Yours: " + ", ".join(session.definitions))

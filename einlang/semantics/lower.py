@@ -261,8 +261,7 @@ class Lowerer:
                     f"{messages.shown_set(first_set)} but {value.display or 'this term'} has "
                     f"{messages.shown_set(value.labels or ())}",
                     [first.span, value.span],
-                    hint="free indices are those that appear once in a term; add or remove indices so every term "
-                    "has the same set",
+                    hint=messages.sum_indices_hint(first, value, first_set),
                 )
         order = batch.expand(names(out), first_set) if out is not None else batch.canonical(first_set)
         known = sizes.term_sizes(terms)

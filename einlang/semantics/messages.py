@@ -23,9 +23,56 @@ from .describe import example_indices, index_set, shape_words
 
 
 def suggest(name: str, candidates: Sequence[str]) -> str | None:
-    """``did you mean …?`` for up to three close names, or ``None``."""
+    """``did you mean …?`` for up to three close names (or names that mean the same: ``len`` -> norm),
+    or ``None``.
+
+    >>> suggest("proj", ["scalar_proj", "vector_proj"])
+    'did you mean scalar_proj or vector_proj?'
+    """
+    if name.lower() in SYNONYMS:
+        return SYNONYMS[name.lower()]
     close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
     return "did you mean " + " or ".join(close) + "?" if close else None
+
+
+#: what a learner may call a function by, from other languages and the board
+SYNONYMS = {
+    "proj": "did you mean scalar_proj or vector_proj?",
+    "projection": "did you mean scalar_proj or vector_proj?",
+    "project": "did you mean scalar_proj or vector_proj?",
+    "len": "did you mean norm? (the length of a vector)",
+    "length": "did you mean norm? (the length of a vector)",
+    "magnitude": "did you mean norm? (the length of a vector)",
+    "modulus": "did you mean norm? (the length of a vector)",
+    "sum": "a repeated index is summed: sum of v is v_i ones_like(v)_i, and x·y is x_i y_i",
+    "radians": "angles are in radians already: pi / 6 is 30°",
+    "deg2rad": "angles are in radians already: pi / 6 is 30°",
+    "inverse": "did you mean inv?",
+    "determinant": "did you mean det?",
+    "matrix_rank": "did you mean rank?",
+    "eigvals": "did you mean eigenvalues?",
+    "eigvecs": "did you mean eigenvectors?",
+    "eigh": "did you mean eig, eigenvalues or eigenvectors?",
+    "matmult": "did you mean matmul? (or A_ij B_jk)",
+    "dot_product": "did you mean dot? (or u_i v_i)",
+    "cross_product": "did you mean cross?",
+    "ones": "did you mean ones_like? (a tensor of 1s shaped like another)",
+    "eye": "did you mean identity?",
+}
+
+
+def sum_indices_hint(first: Any, other: Any, first_set: set[str]) -> str:
+    """E305's hint; when one term is a number, why it is not spread along the indices, and the fix."""
+    indexed, number = (first, other) if not other.labels else (other, first)
+    if not number.labels and indexed.labels:
+        labels = "".join(indexed.labels)
+        name = indexed.display.split("_")[0] if indexed.display and "_" in indexed.display else "t"
+        return (
+            f"a number is not spread along {labels} on purpose (r_i - 1 is more often a missing index than a "
+            f"wish to change every entry); to change every entry write {number.display or '1'} "
+            f"ones_like({name})_{labels} for the number"
+        )
+    return "free indices are those that appear once in a term; add or remove indices so every term has the same set"
 
 
 def display(e: Any) -> str:
