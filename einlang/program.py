@@ -342,30 +342,20 @@ class Program:
         return self._functions()
 
     # -- binding ----------------------------------------------------------------------------------
-    def bind(self, tensors: Mapping[str, Any]) -> BoundProgram:
-        """Check the program against these tensors' shapes (cached) and return the bound program."""
-        arrays = {name: as_array(name, value) for name, value in tensors.items()}
+    def bind(self, tensors: Mapping[str, Any], library: Any = None) -> BoundProgram:
+        """Check the program against these tensors' shapes (cached) and return the bound program.
+        With another array ``library``'s operands (torch, JAX, CuPy, dask) only shapes and dtypes are read."""
+        values = {name: as_array(name, value) for name, value in tensors.items()} if library is None else tensors
         functions = self.functions  # first: loading the library registers its functions
-        key = (REGISTRATIONS.value, get_options().exact, tuple(arrays),
-               tuple([(type(a), a.shape, a.dtype) for a in arrays.values()]))
+        key = (REGISTRATIONS.value, get_options().exact, tuple(values),
+               tuple([(type(a), a.shape, a.dtype) for a in values.values()]))
         bound = self._bound.get(key)
         if bound is None:
-            scope = Scope.from_arrays(arrays, functions)
+            scope = Scope.from_arrays(values if library is None else placeholders(library, values), functions)
             bound = BoundProgram(lower_program(self.ast, scope))
+            bound.library = library
             if CONSTANT_POOL.admit(bound):
                 self._bound.put(key, bound)
-        return bound
-
-    def _bind_library(self, library: Any, tensors: Mapping[str, Any]) -> BoundProgram:
-        """Check against another array library's operands: only their shapes and dtypes are read."""
-        functions = self.functions
-        key = (REGISTRATIONS.value, get_options().exact, tuple(tensors),
-               tuple([(type(v), v.shape, v.dtype) for v in tensors.values()]))
-        bound = self._bound.get(key)
-        if bound is None:
-            bound = BoundProgram(lower_program(self.ast, Scope.from_arrays(placeholders(library, tensors), functions)))
-            bound.library = library
-            bound = self._bound.put(key, bound)
         return bound
 
     def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
@@ -378,14 +368,9 @@ class Program:
             bound = self._bound.get(key)
         except AttributeError:  # lists, Python numbers: convert first
             bound = None
-        if bound is None:
-            found = library_operands(kwargs, as_array)  # torch, JAX, CuPy, dask operands (numpy ones join them)
-            if found is not None:
-                kwargs = found[1]
-                bound = self._bind_library(found[0], kwargs)
-            else:
-                kwargs = {name: as_array(name, value) for name, value in kwargs.items()}
-                bound = self.bind(kwargs)
+        if bound is None:  # torch, JAX, CuPy, dask operands (numpy ones join them), else numpy arrays
+            library, kwargs = library_operands(kwargs, as_array) or (None, {n: as_array(n, v) for n, v in kwargs.items()})
+            bound = self.bind(kwargs, library)
         return bound.run([kwargs[name] for name in bound.input_names], backend)
 
     # -- inspection -------------------------------------------------------------------------------
