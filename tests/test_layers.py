@@ -50,11 +50,12 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 
 # bottom to top: a module may import from its own layer and those before it
 LAYERS = (
+    # dtypes.py: the value rule, read by the checker (semantics) and every backend
     ("foundation", ("source.py", "errors.py", "functions.py", "dtypes.py", "catalog.py", "config.py", "timing.py")),
     ("syntax", ("syntax/", "latex.py")),  # latex.py: a second printer of the syntax tree
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),
-    ("backends", ("backends/", "dtypes.py")),  # dtypes.py: the value rule the backends share
+    ("backends", ("backends/",)),
     ("program", ("program.py", "einsum_compat.py", "display.py", "dispatch.py")),
     ("library", ("library/", "images.py")),
     ("session", ("session.py",)),
