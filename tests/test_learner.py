@@ -304,3 +304,13 @@ def test_help_covers_constants_and_full_descriptions():
     # the whole description, not cut at the first ';'
     assert lib.registry()["eig"].description in listing and "eigenvectors(A) gives the eigenvectors" in listing
     assert "columns(b1, b2, …)" in listing
+
+
+def test_a_library_function_used_wrongly_points_at_the_users_call():
+    s = Session(A=[[1, 2], [3, 4]])
+    with pytest.raises(E.RankMismatchError) as info:
+        s.run("norm(A)")
+    rendered = str(info.value)
+    assert info.value.span.source.name == "<input>" and "argument 1 of norm: A" in info.value.message
+    assert "einlang/library" not in rendered and "write v_ij" not in rendered
+    assert "norm(v): the modulus" in info.value.hint

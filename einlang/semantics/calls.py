@@ -14,7 +14,7 @@ arguments with the same scope and call depth.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -82,6 +82,26 @@ def _function(scope: Scope, e: ast.Call) -> EinFunction | PyFunction:
     return function
 
 
+LIBRARY_SOURCE = "einlang/library/"
+
+
+def _in_library(span: Any) -> bool:
+    return span is not None and span.source.name.startswith(LIBRARY_SOURCE)
+
+
+def _point_at_the_call(err: E.EinlangError, e: ast.Call, function: Any) -> None:
+    """A mistake found inside a library definition is the caller's: the caret goes under the user's
+    call, the definition is named (not shown as code to edit), and the hint says what the function takes."""
+    err.spans = (e.span,)
+    err.context = [note for note in err.context if not _in_library(note[1])]
+    if isinstance(function, EinFunction) and function.definition.span is not None:
+        written = " ".join(function.definition.span.text.split())
+        err.context.append((f"{e.function} is the library's {written}", None))
+    if isinstance(err, (E.IndexRuleError, E.ShapeError)) or not err.hint:  # their hints would edit library code
+        described = f": {function.description}" if getattr(function, "description", "") else ""
+        err.hint = f"check the arguments: {e.function}({', '.join(function.params)}){described}"
+
+
 def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
     """A call of a definition (inlined) or of a Python library function, optionally indexed after."""
     function = _function(lowerer.scope, e)
@@ -95,6 +115,9 @@ def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
         else:
             result = _inline(lowerer, function, e, args, nodes)
     except E.EinlangError as err:
+        if _in_library(err.span) and e.span is not None and not _in_library(e.span):
+            _point_at_the_call(err, e, function)
+            raise
         already_here = err.span is e.span  # a Python function's check already points at this call
         if not already_here and not any(note.startswith(f"in {e.function}(") for note, _ in err.context):
             err.add_context(f"in {e.function}(...), called here", e.span)
