@@ -8,6 +8,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import einlang
 from einlang import einsum_compat, program
@@ -402,3 +404,64 @@ def test_the_drop_in_follows_numpys_view_rules():
     A = np.arange(6.0).reshape(2, 3)
     assert np.shares_memory(np.einsum("ij->ji", A), A)  # numpy returns a view here
     assert np.shares_memory(einlang.einsum("ij->ji", A), A)  # and so does the drop-in, as documented
+
+
+# == hostile programs, generated: each finishes or is refused within its budget (issue 15) ============
+
+_BUDGET = {"memory_limit": 4_000_000, "inline_limit": 2_000, "naive_iteration_limit": 100_000,
+           "library_iteration_limit": 200, "exact_elimination_limit": 1_000}
+
+
+@st.composite
+def _hostile_programs(draw) -> str:
+    kind = draw(st.sampled_from(["deep literal", "nested definitions", "long number", "comment run", "doubling",
+                                 "literal of literals"]))
+    n = draw(st.integers(1, 12))
+    if kind == "deep literal":
+        width = draw(st.integers(1, 12))
+        text = "1"
+        for _ in range(n):
+            text = "[" + ", ".join([text] * width) + "]"
+        return text
+    if kind == "nested definitions":
+        width = draw(st.integers(1, 12))
+        return f"def f(x) = [{', '.join(['x'] * width)}]\n" + "f(" * n + "2" + ")" * n
+    if kind == "long number":
+        digits = draw(st.integers(1, 9_000))
+        return draw(st.sampled_from(["", "0.", "1e"])) + "7" * digits + draw(st.sampled_from(["", "j", " x_i"]))
+    if kind == "comment run":
+        lines = draw(st.integers(1, 5_000))
+        line = draw(st.sampled_from(["\n#", "\n  # c", "\n", "\n   "]))
+        return "x_i x_i" + line * lines + draw(st.sampled_from(["", "\n* 2", "\n  + x_i x_i", "\n-x_j"]))
+    if kind == "doubling":
+        return _doubling_definitions(n + 4) + f"f{n + 4}(x_i x_i)"
+    row = "[" + ", ".join(["1"] * draw(st.integers(1, 200))) + "]"
+    return f"a = {row}\nb = [{', '.join(['a'] * draw(st.integers(1, 200)))}]\n[{', '.join(['b'] * n)}]"
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None)
+@given(_hostile_programs(), st.sampled_from(["opt", "naive"]))
+def test_hostile_programs_finish_or_are_refused_within_budget(text, backend):
+    x = np.arange(3.0)
+    with einlang.options(**_BUDGET):
+        outcome, peak = _peak(lambda: einlang.Session(sandbox=True, x=x).run(text, backend=backend))
+    if isinstance(outcome, E.EinlangError):  # refused: by a limit, or as a mistake (an unknown name)
+        assert outcome.code.startswith(("E1", "E2", "E3", "E4", "E5")), outcome
+    else:
+        assert np.asarray(outcome).nbytes <= _BUDGET["memory_limit"]
+    assert peak < 40 * _BUDGET["memory_limit"], f"{peak:,} bytes for {text[:80]!r}"
+
+
+def test_the_repl_says_when_a_definition_shadows_a_library_function():
+    import io
+
+    from einlang.repl import Repl
+
+    out = io.StringIO()
+    repl = Repl(out=out)
+    repl.handle("def norm(v) = v_i v_i")
+    repl.handle(":help norm")
+    text = out.getvalue()
+    assert text.startswith("note: def norm shadows the library function norm")
+    assert "it shadows the library function norm" in text and "the library's:\nnorm(v)" in text

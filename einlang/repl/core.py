@@ -17,6 +17,7 @@ error[E201]: y is not bound in this session
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import TextIO
 
 from .. import errors as E
@@ -95,12 +96,25 @@ class Repl:
     def statements(self, text: str, name: str) -> None:
         """Run einlang statements, printing each as it finishes (a syntax error anywhere stops them all
         before anything runs)."""
-        for result in self.session.execute_each(text, name):
-            if result.kind == "expression":
-                self.session["_"] = result.value  # binding makes a number an array
-                self.print(format_result(result))
-            elif self.show_assignments:
-                self.print(format_result(result))
+        with warnings.catch_warnings(record=True) as caught:  # a def that shadows the library: said as a note
+            warnings.simplefilter("always", E.ShadowWarning)
+            for result in self.session.execute_each(text, name):
+                self._notes(caught)
+                if result.kind == "expression":
+                    self.session["_"] = result.value  # binding makes a number an array
+                    self.print(format_result(result))
+                elif self.show_assignments:
+                    self.print(format_result(result))
+            self._notes(caught)
+
+    def _notes(self, caught: list[warnings.WarningMessage]) -> None:
+        """Print shadowing notes; show any other warning as Python would have."""
+        for warning in caught:
+            if issubclass(warning.category, E.ShadowWarning):
+                self.print(f"note: {warning.message}")
+            else:
+                warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+        caught.clear()
 
     # -- load / save ------------------------------------------------------------------------------
     def load_line(self, line: str) -> None:

@@ -78,14 +78,17 @@ def _function_help(name: str, session: Session | None) -> str:
     if name in HELPERS:
         helper = HELPERS[name]
         return f"{name}(...): {helper.description}\n  example: {helper.example}"
+    from .. import library
+
     if session is not None and name in session.definitions:
+        if name in library.names():  # lexical scope: the library's own definitions still call its version
+            return (f"{session.definitions[name]}\n  (yours: it shadows the library function {name} in your own "
+                    f"statements; the library's functions keep calling theirs)\n\nthe library's:\n{library.help(name)}")
         return session.definitions[name]
     if name in ELEMENTWISE:
         return f"{name}(x): elementwise {name}, applied to every entry"
     if name in CONSTANT_HELP:
         return CONSTANT_HELP[name]
-    from .. import library
-
     if name in library.names():
         return library.help(name)
     raise CommandError(f"no help for {name!r}: try :help, :help functions or :help syntax")
