@@ -314,3 +314,8 @@ def test_a_library_function_used_wrongly_points_at_the_users_call():
     assert info.value.span.source.name == "<input>" and "argument 1 of norm: A" in info.value.message
     assert "einlang/library" not in rendered and "write v_ij" not in rendered
     assert "norm(v): the modulus" in info.value.hint
+
+
+def test_latex_command_in_the_repl():
+    run = _repl()
+    assert run(":latex C_ki = A_ij B_jk").strip() == "C_{ki} = \\sum_{j} A_{ij} B_{jk}"

@@ -150,6 +150,12 @@ def _explain(repl: Repl, arg: str) -> None:
     repl.print(repl.session.explain(_need(arg, ":explain")).rstrip())
 
 
+def _latex(repl: Repl, arg: str) -> None:
+    from ..latex import latex
+
+    repl.print(latex(_need(arg, ":latex")))
+
+
 def _bound(repl: Repl, arg: str, command: str) -> tuple[BoundProgram, list[Any]]:
     bound = repl.session.bound(_need(arg, command))
     return bound, [repl.session[name] for name in bound.input_names]
@@ -216,6 +222,7 @@ COMMANDS: dict[str, Command] = {
     ":backend": Command(":backend [NAME]", "show the backend, or switch to NAME (naive, numpy, opt)", _backend),
     ":plan": Command(":plan EXPR", "the contraction plan: steps, FLOPs naive vs optimised, largest intermediate", _plan),
     ":explain": Command(":explain EXPR", "the naive loop program for EXPR, then its plan", _explain),
+    ":latex": Command(":latex STATEMENT", "the statement as LaTeX, its Einstein sums written out", _latex),
     ":time": Command(":time EXPR", "time EXPR on the current backend (median of repeats)", _time),
     ":compare": Command(":compare EXPR", "run EXPR on every backend: time, speedup over naive, do results agree", _compare),
     ":load": Command(":load FILE.ein", "run a script into the session", _load),
