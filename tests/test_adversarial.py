@@ -499,7 +499,8 @@ def test_parsing_time_grows_linearly(kind):
     if times[-1] < 0.1:  # too fast to time reliably on a shared machine
         return
     growth = [later / max(earlier, 1e-4) for earlier, later in zip(times, times[1:])]
-    assert min(growth) < 3, f"{kind}: {times} seconds for 16,000, 32,000 and 64,000 characters"
+    overall = times[-1] / max(times[0], 1e-4)  # quadratic: 16 for 4 times the input; linear: 4
+    assert min(growth) < 3 or overall < 9, f"{kind}: {times} seconds for 16,000, 32,000 and 64,000 characters"
 
 
 def test_long_whole_numbers_are_refused_by_name():
