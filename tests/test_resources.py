@@ -251,6 +251,7 @@ def _peak(fn) -> tuple[object, int]:
 _PEAK_LIMIT = 200_000_000
 
 
+@pytest.mark.slow  # large inputs, peak memory traced
 def test_nested_literal_calls_are_sized_before_they_are_stacked():
     """def f(x) = [x, …] nested: each level ten times the last; refused when its constants would pass the
     memory limit, before numpy builds them (nine levels tried to allocate 7.45 GiB)."""
@@ -263,6 +264,7 @@ def test_nested_literal_calls_are_sized_before_they_are_stacked():
         assert einlang.Session().run(program.replace("f(" * 9 + "1" + ")" * 9, "f(f(1))")).shape == (10, 10)
 
 
+@pytest.mark.slow  # large inputs, peak memory traced
 def test_literals_of_literals_are_sized_before_they_are_built():
     a = "[" + ",".join(["1"] * 100) + "]"
     program = f"a = {a}\nb = [{','.join(['a'] * 100)}]\nc = [{','.join(['b'] * 100)}]"
@@ -281,6 +283,7 @@ def _doubling_definitions(levels: int) -> str:
     return "def f0(x) = x\n" + "".join(f"def f{n}(x) = f{n - 1}(x) + f{n - 1}(x)\n" for n in range(1, levels + 1))
 
 
+@pytest.mark.slow  # large inputs, peak memory traced
 def test_exponential_inlining_is_refused_by_the_inline_limit():
     program = _doubling_definitions(18) + "f18(1)"  # 2**18 copies of f0's body
     err, peak = _peak(lambda: einlang.Session().run(program))
@@ -303,6 +306,7 @@ def test_iterative_library_functions_stop_at_the_iteration_limit():
     assert einlang.get_options().library_iteration_limit == 10_000  # the default max_iter: defaults unchanged
 
 
+@pytest.mark.slow  # large inputs, peak memory traced
 def test_exact_elimination_is_refused_past_its_size_limit():
     A = (np.arange(300 * 300) % 7).reshape(300, 300)
     for text in ("det(A)", "rank(A)", "row_echelon(A)"):

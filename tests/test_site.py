@@ -70,6 +70,7 @@ def test_every_page_is_in_the_navigation():
     assert not set(generated) & set(on_disk), "a generated page must not also be a file in docs/"
 
 
+@pytest.mark.slow  # a subprocess
 def test_site_builds_in_strict_mode(tmp_path):
     pytest.importorskip("mkdocs")
     pytest.importorskip("material")
@@ -119,6 +120,7 @@ def _einlang(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "einlang", *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
+@pytest.mark.slow  # a subprocess
 def test_help_points_to_the_site_and_to_einlang_docs():
     from einlang.docs_cli import SITE_URL
 
@@ -128,6 +130,7 @@ def test_help_points_to_the_site_and_to_einlang_docs():
     assert "serve, open or show the documentation" in shown
 
 
+@pytest.mark.slow  # a subprocess
 def test_einlang_docs_prints_a_page_and_says_where_the_rest_are():
     errors = _einlang("docs", "errors")
     assert errors.returncode == 0 and errors.stdout == (DOCS / "errors.md").read_text(encoding="utf-8")
@@ -146,6 +149,7 @@ def test_the_wheel_ships_the_pages():
     assert '\n"docs" = "einlang/docs"\n' in force_include
 
 
+@pytest.mark.slow  # a subprocess
 def test_einlang_docs_serves_the_site(tmp_path):
     """A real ``mkdocs serve`` on a free loopback port, asked for the generated library page."""
     pytest.importorskip("mkdocs")
