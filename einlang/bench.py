@@ -27,7 +27,7 @@ class Row:
     einlang_s: float
     reference_s: float
     reference: str
-    ratio: float  # einlang time / reference time (lower is better)
+    ratio: float  # what the target is about: einlang time / reference time, or throughput or memory ratio
     target: str
     ok: bool
 
@@ -69,16 +69,15 @@ def chain(repeat: int) -> list[Row]:
     return [Row("A_ij B_jk C_kl v_l, n=200", t_ein, reference, name, t_ein / reference, "≤ 1.2×", t_ein / reference <= 1.2)]
 
 
-def big_matmul(repeat: int) -> list[Row]:
-    n = 1500
+def big_matmul(repeat: int, n: int = 1500) -> list[Row]:
     rng = np.random.default_rng(2)
     A, B = rng.random((n, n)), rng.random((n, n))
     prog = einlang.compile("A_ij B_jk")
     prog(A=A, B=B)
     t_ein, t_ref = paired(lambda: prog(A=A, B=B), lambda: A @ B, 1, max(3, repeat))
-    # throughput ratio: einlang's throughput / (A @ B)'s, i.e. t_ref / t_ein
+    # the target is about throughput, so the row shows throughput: einlang's / (A @ B)'s, i.e. t_ref / t_ein
     throughput = t_ref / t_ein
-    rows = [Row("A_ij B_jk, 1500×1500 (throughput)", t_ein, t_ref, "A @ B", t_ein / t_ref, "throughput ≥ 0.95×",
+    rows = [Row(f"A_ij B_jk, {n}×{n} (throughput)", t_ein, t_ref, "A @ B", throughput, "throughput ≥ 0.95×",
                 throughput >= 0.95)]
     gc.collect()
     tracemalloc.start()
@@ -86,7 +85,7 @@ def big_matmul(repeat: int) -> list[Row]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     extra = peak / result.nbytes
-    rows.append(Row("A_ij B_jk, 1500×1500 (peak memory)", float(peak), float(result.nbytes), "output bytes", extra,
+    rows.append(Row(f"A_ij B_jk, {n}×{n} (peak memory)", float(peak), float(result.nbytes), "output bytes", extra,
                     "≤ 1.2× output", extra <= 1.2))
     return rows
 

@@ -78,12 +78,15 @@ def format_bench(rows: Sequence[BenchRow]) -> str:
     return text
 
 
-def plot_bench(rows: Sequence[BenchRow], text: str, path: str) -> None:
-    """Time against size for each backend, log-log (matplotlib; the caller checked it is installed)."""
+def bench_figure(rows: Sequence[BenchRow], text: str) -> Any:
+    """Time against size for each backend, log-log, as a matplotlib figure (the caller checked that
+    matplotlib is installed). The x axis is labelled at every size measured: a log axis would otherwise
+    label only the powers of ten, often just 10 and 100."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display needed
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
 
     fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=100)
     backends = [t.backend for t in rows[0].timings] if rows else []
@@ -94,12 +97,23 @@ def plot_bench(rows: Sequence[BenchRow], text: str, path: str) -> None:
             ax.plot(xs, ys, marker="o", label=backend)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(FixedLocator([row.size for row in rows]))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("n (size of every index)")
     ax.set_ylabel("time per evaluation (s)")
     ax.set_title(f"einlang bench: {text}")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
+    return fig
+
+
+def plot_bench(rows: Sequence[BenchRow], text: str, path: str) -> None:
+    """Draw :func:`bench_figure` into a PNG file."""
+    import matplotlib.pyplot as plt
+
+    fig = bench_figure(rows, text)
     fig.savefig(path)
     plt.close(fig)
 
