@@ -25,18 +25,15 @@ from . import errors as E
 from .catalog import REGISTRATIONS
 from .config import get_options
 from .dispatch import OPT_EINSUM_NAMES, einsum_library, library_einsum_operands, placeholders
+from .errors import EinsumError
+from .plan import EINSUM_LETTERS
 from .program import BoundedCache, BoundProgram, as_array
-from .semantics import ir
+from .semantics import batch, ir
 
-_VALID = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+__all__ = ["EinsumError", "einsum", "parse_equation"]  # EinsumError lives in errors.py, importable here as before
+
+_VALID = frozenset(EINSUM_LETTERS)
 _CACHE = BoundedCache(1024)
-
-
-class EinsumError(E.EinlangError):
-    """An equation or operands that numpy.einsum would also refuse (still a ValueError)."""
-
-    code = "E110"
 
 
 def _interleaved(args: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -67,7 +64,7 @@ def _sublist(sub: Any) -> str:
         elif not isinstance(entry, (int, np.integer)) or isinstance(entry, (bool, np.bool_)):
             raise E.InputTypeError(f"subscript {entry!r} in an interleaved einsum must be an integer in [0, 52) or ...")
         elif 0 <= entry < 52:
-            out.append(_LETTERS[int(entry)])
+            out.append(EINSUM_LETTERS[int(entry)])
         else:
             raise EinsumError(f"subscript {entry!r} in an interleaved einsum is out of range: use integers in [0, 52)")
     return "".join(out)
@@ -93,107 +90,128 @@ def _split_term(term: str, where: str) -> list[str]:
     return items
 
 
-def parse_equation(equation: str, shapes: Sequence[tuple[int, ...]], strict: bool = False):
-    """Turn a numpy equation and operand shapes into (operand labels, output labels, sizes)."""
-    if not isinstance(equation, str):
-        raise E.InputTypeError(f"the einsum equation must be a str, not {type(equation).__name__}")
-    eq = equation.replace(" ", "")
-    if eq.count("->") > 1 or ("-" in eq.replace("->", "")) or (">" in eq.replace("->", "")):
-        raise EinsumError(f"malformed einsum equation {equation!r}: use at most one '->'")
-    explicit = "->" in eq
-    lhs, _, rhs = eq.partition("->")
+@dataclass(frozen=True, slots=True)
+class EinsumLabels:
+    """An equation read against operand shapes: each operand's axis labels, the output's, every size.
+
+    Batch axes (``...``) get :mod:`einlang.semantics.batch`'s labels, counted from the right as numpy
+    aligns them; a size-1 axis facing a larger one gets a private label, summed away (numpy's broadcasting).
+    """
+
+    operands: tuple[tuple[str, ...], ...]
+    output: tuple[str, ...]
+    sizes: dict[str, int]
+
+
+def parse_equation(equation: str, shapes: Sequence[tuple[int, ...]], strict: bool = False) -> EinsumLabels:
+    """Read a numpy equation against the operands' shapes.
+
+    >>> parse_equation("...ij,jk", [(5, 2, 3), (3, 4)]).output
+    ('…0', 'i', 'k')
+    """
+    lhs, rhs = _sides(equation)
     terms = lhs.split(",")
     if len(terms) != len(shapes):
         raise EinsumError(
             f"the equation {equation!r} has {len(terms)} operand term{'s' if len(terms) != 1 else ''} "
             f"but {len(shapes)} operand{'s were' if len(shapes) != 1 else ' was'} given"
         )
-    parsed = [_split_term(t, f"operand {k} ('{t}')") for k, t in enumerate(terms)]
-    batch_rank = 0
-    for k, (items, shape) in enumerate(zip(parsed, shapes)):
-        named = len(items) - ("..." in items)
-        if "..." in items:
-            if len(shape) < named:
-                raise EinsumError(
-                    f"operand {k} has {len(shape)} dimensions but its subscripts '{terms[k]}' name {named}"
-                )
-            batch_rank = max(batch_rank, len(shape) - named)
-        elif len(shape) != named:
+    labels = [_operand_labels(term, shape, k) for k, (term, shape) in enumerate(zip(terms, shapes))]
+    batch_rank = max((sum(map(batch.is_batch, lab)) for lab in labels), default=0)
+    sizes = _sizes(labels, shapes, strict)
+    output = _implicit_output(labels, batch_rank) if rhs is None else _explicit_output(rhs, sizes, batch_rank)
+    final = tuple(_broadcast(lab, shape, sizes, k) for k, (lab, shape) in enumerate(zip(labels, shapes)))
+    return EinsumLabels(final, output, sizes)
+
+
+def _sides(equation: str) -> tuple[str, str | None]:
+    """The operands' side and the output's (``None`` in implicit mode), spaces removed."""
+    if not isinstance(equation, str):
+        raise E.InputTypeError(f"the einsum equation must be a str, not {type(equation).__name__}")
+    eq = equation.replace(" ", "")
+    if eq.count("->") > 1 or ("-" in eq.replace("->", "")) or (">" in eq.replace("->", "")):
+        raise EinsumError(f"malformed einsum equation {equation!r}: use at most one '->'")
+    lhs, arrow, rhs = eq.partition("->")
+    return lhs, rhs if arrow else None
+
+
+def _operand_labels(term: str, shape: tuple[int, ...], k: int) -> tuple[str, ...]:
+    """One operand's axis labels, ``...`` expanded to as many batch labels as its shape has extra axes."""
+    items = _split_term(term, f"operand {k} ('{term}')")
+    named = len(items) - ("..." in items)
+    if "..." not in items:
+        if len(shape) != named:
             raise EinsumError(
                 f"operand {k} has {len(shape)} dimension{'s' if len(shape) != 1 else ''} but its subscripts "
-                f"'{terms[k]}' name {named}"
+                f"'{term}' name {named}"
             )
-    batch_labels = [f"…{p}" for p in range(batch_rank)]
-    labels: list[list[str]] = []
-    for items, shape in zip(parsed, shapes):
-        out: list[str] = []
-        for item in items:
-            if item == "...":
-                rank = len(shape) - (len(items) - 1)
-                out.extend(batch_labels[batch_rank - rank :])
-            else:
-                out.append(item)
-        labels.append(out)
-    # sizes, with numpy's broadcasting of size-1 axes (refused when strict)
+        return tuple(items)
+    if len(shape) < named:
+        raise EinsumError(f"operand {k} has {len(shape)} dimensions but its subscripts '{term}' name {named}")
+    at = items.index("...")
+    return (*items[:at], *batch.batch_labels(len(shape) - named), *items[at + 1:])
+
+
+def _sizes(labels: Sequence[tuple[str, ...]], shapes: Sequence[tuple[int, ...]], strict: bool) -> dict[str, int]:
+    """Every label's size, with numpy's broadcasting of size-1 axes (refused when ``strict``)."""
     sizes: dict[str, int] = {}
     for k, (lab, shape) in enumerate(zip(labels, shapes)):
         for label, size in zip(lab, shape):
             known = sizes.get(label)
-            if known is None or known == 1:
-                if known == 1 and size != 1 and strict:
-                    raise E.SizeMismatchError(f"index {_shown(label)} is 1 in one operand but {size} in operand {k}"
-                                              " (strict=True refuses size-1 broadcasting)")
+            if known is None or (known == 1 and not strict):
                 sizes[label] = size
-            elif size != known and size != 1:
+            elif size != known and (strict or size != 1):
+                if strict and 1 in (known, size):
+                    raise E.SizeMismatchError(f"index {_shown(label)} is {known} in one operand but {size} in operand "
+                                              f"{k} (strict=True refuses size-1 broadcasting)")
                 raise E.SizeMismatchError(
                     f"index {_shown(label)} is {known} in one operand but {size} in operand {k}: "
                     f"operands could not be broadcast together"
                 )
-            elif size == 1 and known != 1 and strict:
-                raise E.SizeMismatchError(f"index {_shown(label)} is {known} in one operand but 1 in operand {k}"
-                                          " (strict=True refuses size-1 broadcasting)")
-    if explicit:
-        out_items = _split_term(rhs, "the output")
-        output: list[str] = []
-        for item in out_items:
-            if item == "...":
-                output.extend(batch_labels)
-            else:
-                if item in output:
-                    raise E.RepeatedOutputIndexError(f"output subscript {item!r} appears more than once")
-                if item not in sizes:
-                    raise E.OutputIndexError(f"output subscript {item!r} does not appear in any input")
-                output.append(item)
-        if batch_rank and "..." not in out_items:
-            raise EinsumError(
-                "output has more dimensions than subscripts given in einstein sum, but no '...' ellipsis "
-                "provided to broadcast the extra dimensions"
-            )
-    else:
-        counts: dict[str, int] = {}
-        for lab in labels:
-            for label in lab:
-                if not label.startswith("…"):
-                    counts[label] = counts.get(label, 0) + 1
-        output = batch_labels + sorted(label for label, c in counts.items() if c == 1)
-    # a size-1 axis facing a larger one gets a label of its own, summed away (numpy's broadcasting)
-    final_labels: list[tuple[str, ...]] = []
-    for k, (lab, shape) in enumerate(zip(labels, shapes)):
-        renamed = []
-        for axis, (label, size) in enumerate(zip(lab, shape)):
-            if size == 1 and sizes[label] != 1:
-                renamed.append(f"{label}·{k}·{axis}")
-            else:
-                renamed.append(label)
-        final_labels.append(tuple(renamed))
-    for k, lab in enumerate(final_labels):
-        for label, size in zip(lab, shapes[k]):
-            sizes.setdefault(label, size)
-    return final_labels, tuple(output), sizes
+    return sizes
+
+
+def _implicit_output(labels: Sequence[tuple[str, ...]], batch_rank: int) -> tuple[str, ...]:
+    """numpy's implicit output: the batch axes, then the letters that appear once, sorted."""
+    counts: dict[str, int] = {}
+    for label in (label for lab in labels for label in lab if not batch.is_batch(label)):
+        counts[label] = counts.get(label, 0) + 1
+    return batch.batch_labels(batch_rank) + tuple(sorted(label for label, c in counts.items() if c == 1))
+
+
+def _explicit_output(rhs: str, sizes: dict[str, int], batch_rank: int) -> tuple[str, ...]:
+    items = _split_term(rhs, "the output")
+    output: list[str] = []
+    for item in items:
+        if item == "...":
+            output.extend(batch.batch_labels(batch_rank))
+        elif item in output:
+            raise E.RepeatedOutputIndexError(f"output subscript {item!r} appears more than once")
+        elif item not in sizes:
+            raise E.OutputIndexError(f"output subscript {item!r} does not appear in any input")
+        else:
+            output.append(item)
+    if batch_rank and "..." not in items:
+        raise EinsumError(
+            "output has more dimensions than subscripts given in einstein sum, but no '...' ellipsis "
+            "provided to broadcast the extra dimensions"
+        )
+    return tuple(output)
+
+
+def _broadcast(labels: tuple[str, ...], shape: tuple[int, ...], sizes: dict[str, int], k: int) -> tuple[str, ...]:
+    """A size-1 axis facing a larger one gets a label of its own (entered in ``sizes``), summed away."""
+    out = []
+    for axis, (label, size) in enumerate(zip(labels, shape)):
+        if size == 1 and sizes[label] != 1:
+            label = f"{label}{batch.PRIVATE}{k}{batch.PRIVATE}{axis}"
+            sizes[label] = 1
+        out.append(label)
+    return tuple(out)
 
 
 def _shown(label: str) -> str:
-    return "'...'" if label.startswith("…") else repr(label)
+    return "'...'" if label.startswith(batch.PREFIX) else repr(label)
 
 
 def build_program(equation: str, arrays: Sequence[np.ndarray], strict: bool = False,
@@ -203,15 +221,14 @@ def build_program(equation: str, arrays: Sequence[np.ndarray], strict: bool = Fa
     ``dtype`` overrides the result dtype (the naive backend computes wrapping integers exactly, as
     Python ints, and wraps them afterwards).
     """
-    shapes = [a.shape for a in arrays]
-    labels, output, sizes = parse_equation(equation, shapes, strict)
+    parsed = parse_equation(equation, [a.shape for a in arrays], strict)
     inputs = tuple(ir.Input(f"operand{k}", a.shape, a.dtype) for k, a in enumerate(arrays))
-    operands = tuple(ir.Operand(node, lab, f"operand{k}") for k, (node, lab) in enumerate(zip(inputs, labels)))
+    operands = tuple(ir.Operand(node, lab, f"operand{k}") for k, (node, lab) in enumerate(zip(inputs, parsed.operands)))
     if dtype is None:
         dtype = _result_dtype(arrays)
-    shape = tuple(sizes[label] for label in output)
-    node = ir.Contract(operands, output, 1, shape, dtype, dict(sizes))
-    return ir.LoweredProgram(inputs, (*inputs, node), node, output)
+    shape = tuple(parsed.sizes[label] for label in parsed.output)
+    node = ir.Contract(operands, parsed.output, 1, shape, dtype, dict(parsed.sizes))
+    return ir.LoweredProgram(inputs, (*inputs, node), node, parsed.output)
 
 
 _ORDERS = ("C", "F", "A", "K")

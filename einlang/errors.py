@@ -128,6 +128,12 @@ def render(err: EinlangError) -> str:
     return "\n".join(out)
 
 
+class EinsumError(EinlangError):
+    """An equation or operands ``einlang.einsum`` refuses, as numpy.einsum would (still a ValueError)."""
+
+    code = "E110"
+
+
 # --- syntax --------------------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from .backends.arrays import describe, library_of, placeholder
 from .catalog import REGISTRATIONS, FunctionSource, lookup
 from .config import Options, get_options
 from .dispatch import library_operands, placeholders, run_library
-from .plan import Plan, build_plan, symbol
+from .plan import EINSUM_LETTERS, Plan, build_plan, symbol
 from .semantics import ir
 from .semantics.describe import dims
 from .semantics.lower import Scope, lower_program
@@ -476,7 +476,7 @@ def to_einsum(program: ast.Program) -> str:
         out_refs = None  # "total_sum = x_i x_i" binds the whole name total_sum
     output = [r.name for r in out_refs] if out_refs is not None else implicit
     symbols: dict[str, str] = {}
-    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    letters = iter(EINSUM_LETTERS)
     for label in list(counts) + output:
         if label not in symbols:
             if len(label) == 1 and label.isascii() and label.isalpha():

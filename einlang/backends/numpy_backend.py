@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import math
-import string
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..config import get_options
 from ..errors import ComplexityLimitError, UnsupportedByBackendError
-from ..plan import eliminate_deltas, unused_deltas
+from ..plan import EINSUM_LETTERS, eliminate_deltas, unused_deltas
 from ..semantics import ir
 from .executor import build_executor, promoted, scaled
 
-LETTERS = string.ascii_letters
+LETTERS = EINSUM_LETTERS
 
 
 def einsum_equation(node: ir.Contract, operand_labels: Sequence[tuple[str, ...]] | None = None) -> str:

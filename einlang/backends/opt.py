@@ -8,17 +8,16 @@ That is how a compiled 3×3 product stays within a small factor of a bare ``nump
 from __future__ import annotations
 
 import math
-import string
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import UnsupportedByBackendError
-from ..plan import Plan, build_plan
+from ..plan import EINSUM_LETTERS, Plan, build_plan
 from ..semantics import ir
 from .executor import build_executor, promoted, scaled
 from .ops import NUMPY_OPS, KernelOps
 
-LETTERS = string.ascii_letters
+LETTERS = EINSUM_LETTERS
 
 
 def _is_identity(perm: Sequence[int]) -> bool:

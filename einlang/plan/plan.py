@@ -31,6 +31,10 @@ GREEDY_ABOVE = 12
 """Products with more operands than this use the greedy path search (the optimal one is exponential)."""
 
 
+EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+"""The 52 letters numpy.einsum accepts as subscripts (``symbol(k)`` for k < 52); the one definition."""
+
+
 def symbol(k: int) -> str:
     """The k-th einsum symbol (a-z, A-Z, then further Unicode letters), as opt_einsum numbers them."""
     return opt_einsum.get_symbol(k)
