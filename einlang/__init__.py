@@ -89,7 +89,8 @@ def evaluate(source: str, tensors: dict[str, Any] | None = None, /, *, backend: 
     >>> evaluate("d_i = A_ii", A=np.array([[1, 2], [3, 4]]))
     array([1, 4])
     """
-    return compile_cached(source)(tensors, backend=backend, **kwargs)
+    # Program.__call__ named, not program(...): a call through the instance costs a second dict of tensors
+    return Program.__call__(compile_cached(source), tensors, backend=backend, **kwargs)
 
 
 def backends() -> tuple[str, ...]:
@@ -111,6 +112,7 @@ def __getattr__(name: str) -> Any:
     if name == "einsum":
         from .einsum_compat import einsum
 
+        globals()["einsum"] = einsum  # found directly from now on: einlang.einsum is on the per-call path
         return einsum
     raise AttributeError(f"module 'einlang' has no attribute {name!r}")
 

@@ -35,11 +35,20 @@ class _Count:
 
 
 REGISTRATIONS = _Count()
+_listeners: list[Callable[[], None]] = []
 
 
 def registered() -> None:
     """Record that a function or a backend was added or replaced: cached bindings are stale."""
     REGISTRATIONS.value += 1
+    for forget in _listeners:
+        forget()
+
+
+def on_registration(forget: Callable[[], None]) -> None:
+    """Call ``forget()`` at every registration (the per-call caches empty themselves rather than
+    read the count on every call)."""
+    _listeners.append(forget)
 
 
 def registrations() -> int:

@@ -66,6 +66,8 @@ def raise_hint(option: str) -> str:
 
 _global = [Options()]
 _local: contextvars.ContextVar[Options | None] = contextvars.ContextVar("einlang_options", default=None)
+# for the per-call path, which reads ``OPTIONS_IN_BLOCK.get() or GLOBAL_OPTIONS[0]`` without get_options' frame
+GLOBAL_OPTIONS, OPTIONS_IN_BLOCK = _global, _local
 
 
 def get_options() -> Options:

@@ -26,8 +26,9 @@ import numpy as np
 from . import errors as E
 from .backends import Runner, as_runner, get_backend
 from .backends.arrays import describe, library_of, placeholder
+from .calls import FastCalls, guarded, operand_key
 from .catalog import REGISTRATIONS, FunctionSource, lookup
-from .config import Options, get_options
+from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options
 from .dispatch import library_operands, placeholders, run_library
 from .plan import EINSUM_LETTERS, Plan, build_plan, symbol
 from .semantics import ir
@@ -52,6 +53,7 @@ class BoundedCache:
         self.weight = 0
         self._data: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self.item = self._data.__getitem__  # a hit, without a Python frame (KeyError on a miss)
 
     def get(self, key: Any) -> Any:
         try:
@@ -202,6 +204,12 @@ def _unaliased(call: Callable[[Sequence[Any]], Any], lowered: ir.LoweredProgram)
     return run
 
 
+def backend_name(backend: str | None, options: Options) -> str:
+    """The backend a call runs on: the one asked for, else the naive one for exact fractions (its Python
+    loops), else the default."""
+    return backend or ("naive" if options.exact else options.backend)
+
+
 class BoundProgram:
     """A program checked against particular shapes and dtypes: its IR, plan and backend runners.
 
@@ -295,19 +303,14 @@ class BoundProgram:
         options = options or get_options()
         if self.library is not None:  # torch, JAX, CuPy, dask: their library computes (no exact fractions)
             return run_library(self, inputs, backend or options.backend, options, who)
-        name = backend or ("naive" if options.exact else options.backend)  # exact fractions: naive's Python loops
+        name = backend_name(backend, options)
         runner = self._runners.get(name) or self.runner(name)
         if runner.memory_needed > options.memory_limit:  # a lower limit set after the runner was made
             self.check_memory(name)
-        try:
-            if around is None:
-                return runner.call(inputs)
-            with around(runner, name):
-                return runner.call(inputs)
-        except E.EinlangError:
-            raise
-        except E.COMPUTE_ERRORS as exc:
-            raise E.cannot_compute(exc, who) from None
+        if around is None:
+            return guarded(runner.call, inputs, who=who)
+        with around(runner, name):
+            return guarded(runner.call, inputs, who=who)
 
 
 class Program:
@@ -327,6 +330,8 @@ class Program:
         # looked up at each binding, so functions registered after compiling are seen
         self._functions = lookup(functions)
         self._bound = BoundedCache(64)
+        self._calls = FastCalls(64)
+        self._lookup = self._calls.lookup
 
     def __repr__(self) -> str:
         return f"einlang.compile({self.text!r})"
@@ -359,19 +364,53 @@ class Program:
         return bound
 
     def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
-        if tensors is not None:
+        key = None
+        if tensors is None:
+            try:  # the key: names, array types, shapes, dtypes (see einlang.calls). One and two tensors are
+                # spelled out because building the key is most of what a warm call costs beyond the kernel.
+                if len(kwargs) == 2:
+                    (a, b), (x, y) = kwargs, kwargs.values()
+                    key = (backend, a, b, x.__class__, x.shape, x.dtype, y.__class__, y.shape, y.dtype)
+                elif len(kwargs) == 1:
+                    (a,), (x,) = kwargs, kwargs.values()
+                    key = (backend, a, x.__class__, x.shape, x.dtype)
+                else:
+                    key = (backend, *kwargs, *map(operand_key, kwargs.values()))
+                fast = self._lookup(key)
+            except (AttributeError, TypeError):  # lists, Python numbers: the whole way
+                fast = key = None
+            if fast is not None and fast.options is (OPTIONS_IN_BLOCK.get() or GLOBAL_OPTIONS[0]):
+                try:  # inline, not calls.guarded(): one Python frame fewer
+                    return fast.kernel(*kwargs.values())
+                except E.EinlangError:
+                    raise
+                except E.COMPUTE_ERRORS as exc:
+                    raise E.cannot_compute(exc) from None
+        else:
             kwargs = tensor_mapping(tensors, kwargs)
+        return self._first_call(kwargs, backend, key)
+
+    def _first_call(self, kwargs: dict[str, Any], backend: str | None, key: Any) -> Any:
+        """A call with new names, shapes, dtypes or array types (or under new options): bind, run, and
+        record under ``key`` what the next such call reuses."""
+        values = list(kwargs.values())
         try:
             # the type is in the key: a JAX array and a numpy array of one shape and dtype run differently
-            key = (REGISTRATIONS.value, get_options().exact, tuple(kwargs),
-                   tuple([(type(v), v.shape, v.dtype) for v in kwargs.values()]))
-            bound = self._bound.get(key)
+            bound_key = (REGISTRATIONS.value, get_options().exact, tuple(kwargs),
+                         tuple([(type(v), v.shape, v.dtype) for v in values]))
+            bound = self._bound.get(bound_key)
         except AttributeError:  # lists, Python numbers: convert first
             bound = None
         if bound is None:  # torch, JAX, CuPy, dask operands (numpy ones join them), else numpy arrays
             library, kwargs = library_operands(kwargs, as_array) or (None, {n: as_array(n, v) for n, v in kwargs.items()})
             bound = self.bind(kwargs, library)
-        return bound.run([kwargs[name] for name in bound.input_names], backend)
+        options = get_options()
+        result = bound.run([kwargs[name] for name in bound.input_names], backend, options=options)
+        if key is not None and bound.library is None:  # numpy only: other libraries' operands dispatch
+            names = list(kwargs)
+            positions = [names.index(name) for name in bound.input_names]
+            self._calls.record(key, bound.runner(backend_name(backend, options)), positions, values, options)
+        return result
 
     # -- inspection -------------------------------------------------------------------------------
     def _bind_shapes(self, tensors: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> BoundProgram:
@@ -499,7 +538,7 @@ _PROGRAMS = BoundedCache(512, max_weight=2_000_000, weigh=lambda program: len(pr
 def compile_cached(text: str, functions: FunctionSource | None = None) -> Program:
     """``einlang.compile`` with a bounded cache keyed by the source text (and the functions' source)."""
     key = text if functions is None else (text, functions)
-    program = _PROGRAMS.get(key)
-    if program is None:
-        program = _PROGRAMS.put(key, Program(text, functions=functions))
-    return program
+    try:
+        return _PROGRAMS.item(key)  # evaluate() comes here on every call: a hit is one lookup
+    except (KeyError, TypeError):
+        return _PROGRAMS.put(key, Program(text, functions=functions))

@@ -71,8 +71,9 @@ def measure(fn: Callable[[], Any], budget: float = 0.25, repeat: int = 5) -> tup
 
 
 def best_time(fn: Callable[[], object], number: int, repeat: int) -> float:
-    """Seconds per call: the best of ``repeat`` runs of ``number`` calls (what a benchmark compares)."""
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+    """CPU seconds per call: the best of ``repeat`` runs of ``number`` calls (what a benchmark compares;
+    process time, so other programs on a shared machine do not count against either side)."""
+    return min(timeit.repeat(fn, number=number, repeat=repeat, timer=time.process_time)) / number
 
 
 def paired(fn_a: Callable[[], object], fn_b: Callable[[], object], number: int, repeat: int) -> tuple[float, float]:

@@ -36,6 +36,9 @@ class Runner:
     explain_source: str | None = None
     iterations: int = 0
     memory_needed: int = 0
+    # the kernel itself, taking the inputs as positional arguments, when the program is one kernel call
+    # (numpy.dot for a matrix product): callers holding the operands skip building a list
+    direct: Callable[..., Any] | None = None
 
     def __call__(self, inputs: Sequence[Any]) -> Any:
         return self.call(inputs)
