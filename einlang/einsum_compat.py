@@ -325,7 +325,10 @@ def einsum(*args: Any, backend: str | None = None, optimize: Any = False, dtype:
 def _einsum(args: tuple[Any, ...], backend: str | None, dtype: Any, out: Any, order: str, casting: str,
             strict: bool) -> Any:
     """A call the fast path has not seen: parse, convert, check, plan, run, and record it."""
-    fast_key = (args[0], strict, backend, *map(operand_key, args[1:])) if args and isinstance(args[0], str) else None
+    try:
+        fast_key = (args[0], strict, backend, *map(operand_key, args[1:])) if isinstance(args[0], str) else None
+    except (AttributeError, IndexError):  # no arguments, lists, Python numbers: no fast path
+        fast_key = None
     equation, operands = _split_arguments(args)
     _check_keywords(out, order, casting)
     if backend in OPT_EINSUM_NAMES or any(type(op) is not np.ndarray for op in operands):

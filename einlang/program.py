@@ -167,10 +167,15 @@ class _ConstantPool:
         self.held = 0
         self._lock = threading.Lock()
 
+    @staticmethod
+    def small(bound: BoundProgram) -> bool:
+        """Whether ``bound``'s constants are too small to count (scalars and small literals)."""
+        return bound.constant_bytes < 4096
+
     def admit(self, bound: BoundProgram) -> bool:
         """Whether ``bound`` may be cached (its bytes are then counted until it is freed)."""
-        nbytes = sum(node.value.nbytes for node in bound.lowered.nodes if isinstance(node, ir.Constant))
-        if nbytes < 4096:  # scalars and small literals: not worth counting
+        nbytes = bound.constant_bytes
+        if self.small(bound):
             return True
         with self._lock:
             if self.held + nbytes > self.limit:
@@ -229,6 +234,7 @@ class BoundProgram:
         self._runners: dict[str, Runner] = {}
         self._lock = threading.Lock()
         self.scalar_result = lowered.result.shape == ()
+        self.constant_bytes = sum(node.value.nbytes for node in lowered.nodes if isinstance(node, ir.Constant))
         self.library: Any = None  # the ArrayLibrary of torch/JAX/CuPy/dask operands; None for numpy
 
     @property
@@ -406,7 +412,8 @@ class Program:
             bound = self.bind(kwargs, library)
         options = get_options()
         result = bound.run([kwargs[name] for name in bound.input_names], backend, options=options)
-        if key is not None and bound.library is None:  # numpy only: other libraries' operands dispatch
+        # numpy operands only (other libraries dispatch), and no big constants: the constant pool bounds those
+        if key is not None and bound.library is None and CONSTANT_POOL.small(bound):
             names = list(kwargs)
             positions = [names.index(name) for name in bound.input_names]
             self._calls.record(key, bound.runner(backend_name(backend, options)), positions, values, options)
