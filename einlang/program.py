@@ -30,7 +30,8 @@ from .calls import FastCalls, guarded, operand_key
 from .catalog import REGISTRATIONS, FunctionSource, lookup
 from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options
 from .dispatch import library_operands, placeholders, run_library
-from .plan import EINSUM_LETTERS, Plan, build_plan, symbol
+from .einsum_text import to_einsum
+from .plan import Plan, build_plan
 from .semantics import ir
 from .semantics.describe import dims
 from .semantics.lower import Scope, lower_program
@@ -469,72 +470,6 @@ class Program:
         'ij,jk->ki'
         """
         return to_einsum(self.ast)
-
-
-def _product_accesses(expr: ast.Expr, out: list[tuple[str, tuple[str, ...]]]) -> bool:
-    if isinstance(expr, ast.Product):
-        return all(_product_accesses(f, out) for f in expr.factors)
-    if isinstance(expr, ast.Paren):
-        return _product_accesses(expr.expr, out)
-    if isinstance(expr, ast.Word):
-        split = expr.split()
-        out.append((split.name, tuple(r.name for r in split.indices)) if split is not None else (expr.text, ()))
-        return True
-    if isinstance(expr, ast.Access):
-        out.append((expr.name, tuple(r.name for r in expr.indices)))
-        return ast.ELLIPSIS not in (r.name for r in expr.indices)
-    if isinstance(expr, ast.Name):
-        out.append((expr.name, ()))
-        return True
-    return False
-
-
-def to_einsum(program: ast.Program) -> str:
-    statements = [s for s in program.statements if not isinstance(s, ast.Definition)]
-    if len(statements) != 1:
-        raise E.NotAnEinsumError("to_einsum() needs a program of exactly one product statement")
-    stmt = statements[0]
-    out_refs: tuple[ast.IndexRef, ...] | None
-    if isinstance(stmt, ast.Assignment):
-        expr = stmt.expr
-        target = stmt.target
-        if isinstance(target, ast.Access):
-            out_refs = target.indices
-        elif isinstance(target, ast.Word) and (split := target.split()) is not None:
-            # the checker's reading: indexed when the product has free indices or uses the letters
-            out_refs = split.indices
-        else:
-            out_refs = None
-    else:
-        expr, out_refs = stmt.expr, stmt.output
-    accesses: list[tuple[str, tuple[str, ...]]] = []
-    if not _product_accesses(expr, accesses):
-        raise E.NotAnEinsumError(
-            "to_einsum() needs a single product of tensors (no sums, functions, numbers or calls)",
-            [getattr(expr, "span", None)],
-        )
-    counts: dict[str, int] = {}
-    for _, labels in accesses:
-        for label in labels:
-            counts[label] = counts.get(label, 0) + 1
-    implicit = sorted(k for k, c in counts.items() if c == 1)
-    if out_refs is not None and not implicit and not any(r.name in counts for r in out_refs):
-        out_refs = None  # "total_sum = x_i x_i" binds the whole name total_sum
-    output = [r.name for r in out_refs] if out_refs is not None else implicit
-    symbols: dict[str, str] = {}
-    letters = iter(EINSUM_LETTERS)
-    for label in list(counts) + output:
-        if label not in symbols:
-            if len(label) == 1 and label.isascii() and label.isalpha():
-                symbols[label] = label
-    used = set(symbols.values())
-    for label in list(counts) + output:
-        if label not in symbols:
-            chosen = next(ch for ch in letters if ch not in used) if len(used) < 52 else symbol(len(used))
-            symbols[label] = chosen
-            used.add(chosen)
-    inputs = ",".join("".join(symbols[x] for x in labels) for _, labels in accesses)
-    return inputs + "->" + "".join(symbols[x] for x in output)
 
 
 # bounded in source characters too: a program's syntax tree and the constants of its bindings grow

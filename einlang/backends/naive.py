@@ -149,6 +149,8 @@ class _Emitter:
     ) -> None:
         """Loops over the output labels, then the summed labels; rows and entries are hoisted out of
         inner loops (the same thing a careful hand-written loop does)."""
+        # Longer than 60 lines on purpose: the nested helpers share the generator's running state (the
+        # read prefixes, hoisted rows, bound labels) as closures; split apart they would pass it all around.
         local = self.globals.child()
         loop_var = {
             label: local.fresh(label, "b" if label.startswith("…") else "i")
@@ -353,6 +355,7 @@ def _deferred_casts(program: ir.LoweredProgram) -> frozenset[int]:
 
 
 def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) -> None:
+    # One branch per IR node kind, read top to bottom as a table: a line over 60 on purpose.
     depth = 1
     if isinstance(node, ir.Contract):
         _emit_contract(em, node, target, names)

@@ -54,6 +54,7 @@ def pairwise_kernel(equation: str, sizes: dict[str, int], ops: KernelOps = NUMPY
 
 
 def _pairwise_kernel(equation: str, sizes: dict[str, int], ops: KernelOps) -> tuple[Callable[..., Any], str, int]:
+    # One case per BLAS routing (dot, matmul, batched, einsum fallback), kept side by side: 61 lines on purpose.
     """The kernel, its kind and how many permutes it makes."""
     lhs, out = equation.split("->")
     inputs = lhs.split(",")

@@ -238,6 +238,29 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
         opt = int(info.opt_cost)
         largest = int(info.largest_intermediate)
         written = _written_order_cost(equation, shapes, opt)
+    steps = _describe_steps(node, name, symbols, operand_names, contraction_list)
+    shown_inputs = " ".join(operand_names)
+    return ContractionPlan(
+        node=node,
+        name=name,
+        equation=f"{name}{format_indices(node.output)} = {shown_inputs}",
+        einsum=equation,
+        symbols=symbols,
+        path=tuple(tuple(p) for p in path),
+        steps=tuple(steps),
+        naive_flops=naive,
+        opt_flops=min(opt, naive),
+        largest_intermediate=largest,
+        optimizer=optimizer if len(shapes) > 1 else "single operand",
+        kept=kept,
+        notes=tuple(notes),
+        written_flops=None if written is None else min(written, naive),
+    )
+
+
+def _describe_steps(node: ir.Contract, name: str, symbols: dict[str, str], operand_names: list[str],
+                    contraction_list: Any) -> tuple[Step, ...]:
+    """opt_einsum's contraction list as table rows in the user's index names."""
     reverse = {symbol: label for label, symbol in symbols.items()}
     position = {label: k for k, label in enumerate(node.labels)}  # node.labels is recomputed on each access
     remaining = list(operand_names)
@@ -267,23 +290,7 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
                 einsum=step_eq,
             )
         )
-    shown_inputs = " ".join(operand_names)
-    return ContractionPlan(
-        node=node,
-        name=name,
-        equation=f"{name}{format_indices(node.output)} = {shown_inputs}",
-        einsum=equation,
-        symbols=symbols,
-        path=tuple(tuple(p) for p in path),
-        steps=tuple(steps),
-        naive_flops=naive,
-        opt_flops=min(opt, naive),
-        largest_intermediate=largest,
-        optimizer=optimizer if len(shapes) > 1 else "single operand",
-        kept=kept,
-        notes=tuple(notes),
-        written_flops=None if written is None else min(written, naive),
-    )
+    return tuple(steps)
 
 
 def node_names(program: ir.LoweredProgram) -> dict[int, str]:
