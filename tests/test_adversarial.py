@@ -31,7 +31,7 @@ from einlang.syntax.parser import MAX_NESTING, MAX_SOURCE_CHARS, parse
 from einlang.syntax.printer import to_text
 from tests.conftest import BACKENDS, assert_only_einlang_errors, assert_same
 
-PROMPT = 10.0  # seconds: "promptly" on a shared 2-core machine; every case here takes well under 3 s alone
+PROMPT = 30.0  # seconds: a hang guard, not a speed test (speed is the benchmark's job); each case takes < 5 s alone
 
 
 def _timed(fn):

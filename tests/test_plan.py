@@ -150,3 +150,10 @@ def test_to_einsum():
     assert einlang.compile("A_ii").to_einsum() == "ii->"
     with pytest.raises(einlang.errors.NotAnEinsumError):
         einlang.compile("A_ij + B_ij").to_einsum()
+
+
+def test_plan_counts_one_element_in_the_singular():
+    """Issue 10 item 10: a scalar result is "1 element", not "1 elements"."""
+    text = str(einlang.compile("x_i x_i").plan(x=(3,)))
+    assert "largest intermediate: 1 element (" in text
+    assert "largest intermediate: 9 elements" in str(einlang.compile("x_i x_j").plan(x=(3,)))

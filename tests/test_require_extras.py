@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 pytest_plugins = ["pytester"]
 
 CONFTEST = (Path(__file__).parent / "conftest.py").read_text(encoding="utf-8")
@@ -29,11 +31,13 @@ def _run(pytester, monkeypatch, required: bool):
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", "--continue-on-collection-errors")
 
 
+@pytest.mark.slow  # runs pytest in a subprocess
 def test_locally_a_missing_library_is_a_skip_with_its_reason(pytester, monkeypatch):
     result = _run(pytester, monkeypatch, required=False)
     result.assert_outcomes(skipped=3)
 
 
+@pytest.mark.slow  # runs pytest in a subprocess
 def test_in_ci_a_missing_library_fails_but_other_skips_stay(pytester, monkeypatch):
     result = _run(pytester, monkeypatch, required=True)
     outcomes = result.parseoutcomes()

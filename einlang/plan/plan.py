@@ -375,7 +375,7 @@ def render_plan(plan: Plan) -> str:
     lines.append(f"optimised FLOPs:      {_fmt_count(plan.opt_flops)}")
     lines.append(f"speedup:              {plan.speedup:,.1f}×")
     lines.append(
-        f"largest intermediate: {_fmt_count(plan.largest_intermediate)} elements "
+        f"largest intermediate: {_fmt_count(plan.largest_intermediate)} element{'' if plan.largest_intermediate == 1 else 's'} "
         f"({_fmt_bytes(plan.largest_intermediate_bytes)})"
     )
     for c in plan.contractions:
