@@ -7,6 +7,7 @@ chain, and PageRank of the course's six-page micro-internet.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -14,6 +15,7 @@ from typing import TextIO
 import numpy as np
 
 from . import library
+from .images import INSTALL_HINT
 from .images import save as save_image
 from .repl import PROMPT, Repl, ReplSession
 
@@ -82,6 +84,9 @@ def _image(tour: Tour, folder: Path) -> None:
     tour.type("after = transform_image(T, image)", show=False)
     session = tour.repl.session
     if "image" not in session or "after" not in session:
+        return
+    if importlib.util.find_spec("PIL") is None:  # pictures are an extra: the tour goes on without them
+        tour.say(f"(to write the pictures as PNG files: {INSTALL_HINT})")
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
