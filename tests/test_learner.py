@@ -220,22 +220,11 @@ def test_exact_inverse_agrees_with_numpy():
 # -- problem 1 and 3 in the REPL ---------------------------------------------------------------------
 
 def _repl():
-    import io
+    """A REPL whose ``run(text)`` returns what that line printed (test_repl's helpers, reused)."""
+    from tests.test_repl import make_repl, run
 
-    from einlang.repl import Repl
-
-    out = io.StringIO()
-    repl = Repl(out=out, err=out)
-
-    def run(text: str) -> str:
-        start = out.tell()
-        repl.handle(text)
-        out.seek(start)
-        produced = out.read()
-        out.seek(0, io.SEEK_END)
-        return produced
-
-    return run
+    repl, out = make_repl()
+    return lambda text: run(repl, out, text)
 
 
 def test_repl_prints_rotation_and_power_iteration_cleanly_and_sets_precision():
