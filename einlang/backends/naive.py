@@ -136,21 +136,27 @@ class _Emitter:
     def shown(self, node: ir.Node, labels: Sequence[str], names: dict[int, str]) -> str:
         return names[id(node)] + format_indices(tuple(labels))
 
-    def loop_nest(
-        self,
-        depth: int,
-        target: str,
-        out_labels: Sequence[str],
-        sum_labels: Sequence[str],
-        sizes: dict[str, int],
-        reads: list[tuple[str, tuple[str, ...]]],
-        scalar: Callable[[list[str]], str],
-        coefficient: str | None,
-    ) -> None:
+    def _loop_header(self, indent: int, group: Sequence[str], loop_var: dict[str, str], sizes: dict[str, int]) -> None:
+        if len(group) == 1:
+            self.emit(indent, f"for {loop_var[group[0]]} in range({sizes[group[0]]}):")
+        else:  # Python nests at most 20 blocks: the innermost indices share one loop over their product
+            names = ", ".join(loop_var[x] for x in group)
+            ranges = ", ".join(f"range({sizes[x]})" for x in group)
+            self.namespace["_product"] = itertools.product
+            self.emit(indent, f"for {names} in _product({ranges}):")
+
+    def _store(self, indent: int, value: str, target: str, out_current: str, out_var: Any, coefficient: str | None) -> None:
+        """``out[i] = value`` (or ``target = value`` for a scalar), times the coefficient."""
+        if coefficient is not None:
+            value = f"{coefficient} * {value}"
+        self.emit(indent, f"{out_current}[{out_var}] = {value}" if out_var else f"{target} = {value}")
+
+    # The nested helpers share the generator's running state (read prefixes, hoisted rows, bound labels).
+    def loop_nest(self, depth: int, target: str, out_labels: Sequence[str], sum_labels: Sequence[str],
+                  sizes: dict[str, int], reads: list[tuple[str, tuple[str, ...]]],
+                  scalar: Callable[[list[str]], str], coefficient: str | None) -> None:
         """Loops over the output labels, then the summed labels; rows and entries are hoisted out of
         inner loops (the same thing a careful hand-written loop does)."""
-        # Longer than 60 lines on purpose: the nested helpers share the generator's running state (the
-        # read prefixes, hoisted rows, bound labels) as closures; split apart they would pass it all around.
         local = self.globals.child()
         loop_var = {
             label: local.fresh(label, "b" if label.startswith("…") else "i")
@@ -185,14 +191,6 @@ class _Emitter:
                 self.emit(indent, f"{hoisted} = {out_current}[{loop_var[row]}]")
                 out_current = hoisted
 
-        def store(indent: int, value: str) -> None:
-            if coefficient is not None:
-                value = f"{coefficient} * {value}"
-            if out_labels:
-                self.emit(indent, f"{out_current}[{loop_var[out_labels[-1]]}] = {value}")
-            else:
-                self.emit(indent, f"{target} = {value}")
-
         if out_labels:
             self.emit(depth, f"{target} = {_alloc([sizes[x] for x in out_labels])}")
         indent = depth
@@ -200,13 +198,7 @@ class _Emitter:
         for level, group in enumerate(groups):
             if summing and group[0] == summing[0]:
                 self.emit(indent, "acc = 0")
-            if len(group) == 1:
-                self.emit(indent, f"for {loop_var[group[0]]} in range({sizes[group[0]]}):")
-            else:  # Python nests at most 20 blocks: the innermost indices share one loop over their product
-                names = ", ".join(loop_var[x] for x in group)
-                ranges = ", ".join(f"range({sizes[x]})" for x in group)
-                self.namespace["_product"] = itertools.product
-                self.emit(indent, f"for {names} in _product({ranges}):")
+            self._loop_header(indent, group, loop_var, sizes)
             indent += 1
             bound.update(group)
             advance(level, indent)
@@ -214,9 +206,10 @@ class _Emitter:
             advance(-1, indent)
         if summing:
             self.emit(indent, f"acc += {scalar(current)}")
-            store(depth + sum(1 for g in groups if g[0] in out_labels), "acc")
+            self._store(depth + sum(1 for g in groups if g[0] in out_labels), "acc", target, out_current,
+                        out_labels and loop_var[out_labels[-1]], coefficient)
         else:
-            store(indent, scalar(current))
+            self._store(indent, scalar(current), target, out_current, out_labels and loop_var[out_labels[-1]], coefficient)
 
 
 def caster(dtype: np.dtype) -> Callable[[Any], Any] | None:
@@ -354,8 +347,20 @@ def _deferred_casts(program: ir.LoweredProgram) -> frozenset[int]:
     return frozenset(deferred)
 
 
+def _emit_constant(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) -> None:
+    """A constant, δ or ε as a nested list bound in the generated program's namespace."""
+    if isinstance(node, ir.Delta):
+        value = kronecker(node.shape[0]).tolist()
+    elif isinstance(node, ir.LeviCivita):
+        value = levi_civita(len(node.shape)).tolist()
+    else:
+        value = node.value.tolist()
+    const = em.globals.fresh(f"_{target}", "_k")
+    em.namespace[const] = value
+    em.emit(1, f"{target} = {const}  # {names[id(node)]} {'×'.join(map(str, node.shape)) or 'scalar'}")
+
+
 def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) -> None:
-    # One branch per IR node kind, read top to bottom as a table: a line over 60 on purpose.
     depth = 1
     if isinstance(node, ir.Contract):
         _emit_contract(em, node, target, names)
@@ -393,15 +398,7 @@ def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) 
     elif isinstance(node, ir.Stack):
         em.emit(depth, f"{target} = [{', '.join(em.var[id(item)] for item in node.items)}]")
     elif isinstance(node, (ir.Constant, ir.Delta, ir.LeviCivita)):
-        if isinstance(node, ir.Delta):
-            value = kronecker(node.shape[0]).tolist()
-        elif isinstance(node, ir.LeviCivita):
-            value = levi_civita(len(node.shape)).tolist()
-        else:
-            value = node.value.tolist()
-        const = em.globals.fresh(f"_{target}", "_k")
-        em.namespace[const] = value
-        em.emit(depth, f"{target} = {const}  # {names[id(node)]} {'×'.join(map(str, node.shape)) or 'scalar'}")
+        _emit_constant(em, node, target, names)
     elif isinstance(node, ir.External):
         fn_name = em.globals.fresh(f"_{node.name}", "_ext")
         kinds = [(arg.dtype, arg.shape) for arg in node.args]

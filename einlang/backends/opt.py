@@ -54,7 +54,6 @@ def pairwise_kernel(equation: str, sizes: dict[str, int], ops: KernelOps = NUMPY
 
 
 def _pairwise_kernel(equation: str, sizes: dict[str, int], ops: KernelOps) -> tuple[Callable[..., Any], str, int]:
-    # One case per BLAS routing (dot, matmul, batched, einsum fallback), kept side by side: 61 lines on purpose.
     """The kernel, its kind and how many permutes it makes."""
     lhs, out = equation.split("->")
     inputs = lhs.split(",")
@@ -78,9 +77,7 @@ def _pairwise_kernel(equation: str, sizes: dict[str, int], ops: KernelOps) -> tu
     result_symbols = batch + only_a + only_b
     result_shape = tuple(sizes[s] for s in result_symbols)
     perm_out = [result_symbols.index(s) for s in out]
-    ta = None if _is_identity(perm_a) else tuple(perm_a)
-    tb = None if _is_identity(perm_b) else tuple(perm_b)
-    to = None if _is_identity(perm_out) else tuple(perm_out)
+    ta, tb, to = (None if _is_identity(p) else tuple(p) for p in (perm_a, perm_b, perm_out))
     if batch:
         shape_a, shape_b = (nb, ka, kc), (nb, kc, kb)
         multiply = ops.matmul
