@@ -192,6 +192,19 @@ class ArgumentCountError(EinlangError, TypeError):
     code = "E205"
 
 
+class KeywordArgumentError(EinlangError, TypeError):
+    """A keyword argument that names no parameter of the function (``pagerank(L, damping=0.5)``), a
+    parameter given twice, or a positional argument after a keyword one; suggests the close parameter name."""
+
+    code = "E230"
+
+
+class UnpackingError(EinlangError):
+    """Several names left of ``=`` for a call that does not give that many results (``a, b = dot(u, v)``)."""
+
+    code = "E231"
+
+
 class RecursionLimitError(EinlangError):
     """Calls nested too deep: a definition that calls itself."""
 

@@ -11,6 +11,9 @@ n = \\sqrt{\\sum_{i} v_{i} v_{i}}
 y_{\\alpha} = \\sum_{\\beta} \\frac{\\delta_{\\alpha\\beta} x_{\\beta}}{2}
 >>> print(latex("T_ij = eps_ijk w_k"))
 T_{ij} = \\sum_{k} \\varepsilon_{ijk} w_{k}
+>>> print(latex("vals, vecs = eig(A)\\nr = pagerank(L, d=0.5)"))
+\\mathrm{vals}, \\mathrm{vecs} = \\operatorname{eig}\\left(A\\right) \\\\
+r = \\operatorname{pagerank}\\left(L, d=0.5\\right)
 """
 
 from __future__ import annotations
@@ -31,7 +34,14 @@ FUNCTIONS = {"sqrt": None, "exp": "\\exp", "log": "\\log", "sin": "\\sin", "cos"
 def latex(source: str) -> str:
     """The LaTeX of every statement of ``source``, one per line (``\\\\`` between them)."""
     program = parse(source)
-    return " \\\\\n".join(_statement(s) for s in program.statements)
+    lines: list[str] = []
+    for stmt in program.statements:
+        call = getattr(stmt, "expr", None)
+        if isinstance(call, ast.Call) and call.part:  # "vals, vecs = eig(A)" is one line: the first part's
+            lines[-1] = lines[-1].replace(" = ", f", {_atom(stmt.target)} = ", 1)  # type: ignore[union-attr]
+            continue
+        lines.append(_statement(stmt))
+    return " \\\\\n".join(lines)
 
 
 def _name(text: str) -> str:
@@ -144,7 +154,7 @@ def _expr(e: ast.Expr) -> str:
 
 
 def _call(e: ast.Call) -> str:
-    args = [_summed(a, None) for a in e.args]
+    args = [_summed(a, None) for a in e.args] + [f"{_name(k.name)}={_summed(k.value, None)}" for k in e.keywords]
     sub = _subscript([r.name for r in e.indices]) if e.indices is not None else ""
     if e.function == "sqrt" and len(args) == 1:
         return f"\\sqrt{{{args[0]}}}{sub}"

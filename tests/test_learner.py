@@ -291,7 +291,7 @@ def test_help_covers_constants_and_full_descriptions():
     listing = help_text("functions")
     assert "Constants: pi, tau" in listing
     # the whole description, not cut at the first ';'
-    assert lib.registry()["eig"].description in listing and "eigenvectors(A) gives the eigenvectors" in listing
+    assert lib.registry()["eig"].description in listing and "vals, vecs = eig(A) also gives the eigenvectors" in listing
     assert "columns(b1, b2, …)" in listing
 
 

@@ -81,10 +81,13 @@ def check_statement(
 
 def _check_call(call: ast.Call, tensors: Mapping[str, np.ndarray], stacked: Stacked, library: frozenset[str] | None) -> None:
     where = COLUMN_BASES.get(call.function)
-    if where is None or (library is not None and call.function not in library) or where[0] >= len(call.args):
+    if where is None or (library is not None and call.function not in library):
         return
     position, param = where
-    arg = call.args[position]
+    given = call.args[position : position + 1] or tuple(k.value for k in call.keywords if k.name == param)
+    if not given:
+        return
+    arg = given[0]
     vectors = stacked_vectors(arg, tensors)
     written = f"[{', '.join(vectors)}]" if vectors else None
     name = _bare_name(arg)

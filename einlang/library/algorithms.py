@@ -14,6 +14,7 @@ r_i = M_ij r_j
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -139,6 +140,16 @@ def _iterations(function: str, max_iter: Any) -> Iterator[int]:
         )
 
 
+def _scalar_part(function: PyFunction, impl: Any, dtype: Any) -> PyFunction:
+    """A number that a function also gives (an iteration count), checked as the function checks its arguments."""
+
+    def infer(shapes, dtypes, constants):
+        function.infer(shapes, dtypes, constants)
+        return (), np.dtype(dtype)
+
+    return replace(function, impl=impl, infer=infer)
+
+
 # -- power iteration ----------------------------------------------------------------------------------
 
 
@@ -188,12 +199,24 @@ def power_iteration(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple
     return power_iteration_full(M, tol, max_iter)
 
 
-register_python(PyFunction(
+def _power_value_impl(M: np.ndarray, tol: np.ndarray | None = None, max_iter: np.ndarray | None = None) -> float:
+    return power_iteration_full(M, C.number(tol, 1e-10), int(C.number(max_iter, 10_000)))[1]
+
+
+def _power_count_impl(M: np.ndarray, tol: np.ndarray | None = None, max_iter: np.ndarray | None = None) -> int:
+    return power_iteration_full(M, C.number(tol, 1e-10), int(C.number(max_iter, 10_000)))[2]
+
+
+_POWER = PyFunction(
     "power_iteration", ("M", "tol", "max_iter"), _power_impl, _power_infer,
     "the dominant eigenvector of M (unit length) by repeating r ← M r / |M r| until it changes by at most tol; "
-    "from Python also the eigenvalue and iteration count",
+    "v, l, n = power_iteration(M) also gives its eigenvalue l and the iteration count n",
     "power_iteration([[2, 0], [0, 1]])  # [1, 0]", min_args=1,
-), python=power_iteration)
+)
+register_python(replace(_POWER, results=(
+    ("v", _POWER), ("l", _scalar_part(_POWER, _power_value_impl, np.float64)),
+    ("n", _scalar_part(_POWER, _power_count_impl, np.int64)),
+)), python=power_iteration)
 
 
 # -- PageRank -----------------------------------------------------------------------------------------
@@ -264,12 +287,19 @@ def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) 
     return pagerank_full(L, d, tol, max_iter)
 
 
-register_python(PyFunction(
+def _pagerank_count_impl(L: np.ndarray, d: np.ndarray | None = None, tol: np.ndarray | None = None) -> int:
+    return pagerank_full(L, C.number(d, 1.0), C.number(tol, 0.01))[1]
+
+
+_PAGERANK = PyFunction(
     "pagerank", ("L", "d", "tol"), _pagerank_impl, _pagerank_infer,
     "the course's PageRank of link matrix L (column j: the probabilities of leaving page j), damping d (default 1): "
-    "r ← (d L + (1−d)/n J) r from 100/n per page until it changes by at most tol (default 0.01)",
-    "pagerank([[0, 1], [1, 0]], 0.85)  # [50, 50]", min_args=1,
-), python=pagerank)
+    "r ← (d L + (1−d)/n J) r from 100/n per page until it changes by at most tol (default 0.01); "
+    "r, n = pagerank(L, d) also gives the iteration count n",
+    "pagerank([[0, 1], [1, 0]], d=0.85)  # [50, 50]", min_args=1,
+)
+register_python(replace(_PAGERANK, results=(("r", _PAGERANK), ("n", _scalar_part(_PAGERANK, _pagerank_count_impl, np.int64)))),
+                python=pagerank)
 
 
 # -- eigenvalues --------------------------------------------------------------------------------------
@@ -315,12 +345,6 @@ def eig(A: Any) -> tuple[np.ndarray, np.ndarray]:
     return eigen(A)
 
 
-register_python(PyFunction(
-    "eig", ("A",), _eig_impl, _eig_infer,
-    "the eigenvalues of A, largest first (numpy; from Python also the eigenvectors, as columns); "
-    "eigenvectors(A) gives the eigenvectors",
-    "eig([[2, 1], [1, 2]])  # [3, 1]",
-), python=eig)
 
 
 def eigenvalues(A: Any) -> np.ndarray:
@@ -332,7 +356,7 @@ def eigenvalues(A: Any) -> np.ndarray:
     return eig(A)[0]
 
 
-register_python(PyFunction(
+_EIGENVALUES = register_python(PyFunction(
     "eigenvalues", ("A",), _eig_impl, _eig_infer,
     "the eigenvalues of A, largest first (the λ with A v = λ v for some v ≠ 0); eigenvectors(A) gives the matching v",
     "eigenvalues([[2, 1], [1, 2]])  # [3, 1]",
@@ -365,9 +389,18 @@ def eigenvectors(A: Any) -> np.ndarray:
     return _signed(eig(A)[1])
 
 
-register_python(PyFunction(
+_EIGENVECTORS = register_python(PyFunction(
     "eigenvectors", ("A",), _eigenvectors_impl, _eigenvectors_infer,
     "the eigenvectors of A as the columns of a matrix (unit length, largest entry positive): column k goes with "
     "eigenvalues(A)_k: with V = eigenvectors(A) and l = eigenvalues(A), R_ik = A_ij V_jk - l_k V_ik is 0",
     "eigenvectors([[2, 0], [0, 3]])  # [[0, 1], [1, 0]]",
 ), python=eigenvectors)
+
+
+register_python(PyFunction(
+    "eig", ("A",), _eig_impl, _eig_infer,
+    "the eigenvalues of A, largest first; vals, vecs = eig(A) also gives the eigenvectors, as columns "
+    "(the same as eigenvalues(A) and eigenvectors(A))",
+    "eig([[2, 1], [1, 2]])  # [3, 1]",
+    results=(("vals", _EIGENVALUES), ("vecs", _EIGENVECTORS)),
+), python=eig)

@@ -54,6 +54,9 @@ class PyFunction:
     description: str = ""
     example: str = ""
     min_args: int | None = None  # defaults: fewer arguments than params are allowed down to this
+    # a function with several results (eig: the eigenvalues, the eigenvectors): what each is and the
+    # function computing it from the same arguments; "vals, vecs = eig(A)" assigns them
+    results: tuple[tuple[str, PyFunction], ...] = field(default=(), repr=False)
 
     @property
     def required(self) -> int:

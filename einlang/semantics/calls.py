@@ -21,7 +21,7 @@ import numpy as np
 from .. import errors as E
 from ..functions import ELEMENTWISE
 from ..syntax import ast
-from . import ir, literals, messages
+from . import arguments, ir, literals, messages
 from .callables import EinFunction, PyFunction
 from .describe import example_indices, index_set, shape_words
 from .labeled import Labeled
@@ -36,6 +36,8 @@ MAX_RANK = 64  # numpy's limit on the number of axes of an array
 
 def elementwise(lowerer: Lowerer, e: ast.Call) -> Labeled:
     """``exp(A_ij)`` keeps its argument's indices; ``exp(A)_ij`` indexes the whole result."""
+    if e.keywords or e.part is not None:
+        arguments.elementwise_only(e)
     if len(e.args) != 1:
         raise E.ArgumentCountError(f"{e.function} takes 1 argument but was given {len(e.args)}", [e.span])
     inner = lowerer.expr(e.args[0], allow_whole=True)
@@ -57,7 +59,7 @@ def elementwise(lowerer: Lowerer, e: ast.Call) -> Labeled:
 
 
 def _function(scope: Scope, e: ast.Call) -> EinFunction | PyFunction:
-    """The function a call names, given the right number of arguments."""
+    """The function a call names (for one of several results, the one computing that result)."""
     function = scope.functions.get(e.function)
     if function is None:
         if e.function in scope.tensors:
@@ -70,16 +72,7 @@ def _function(scope: Scope, e: ast.Call) -> EinFunction | PyFunction:
         raise E.UnknownFunctionError(
             f"unknown function {e.function}", [e.name_span or e.span], hint=messages.suggest(e.function, candidates)
         )
-    given, most = len(e.args), len(function.params)
-    least = function.required if isinstance(function, PyFunction) else most
-    if not least <= given <= most:
-        expected = str(most) if least == most else f"{least} to {most}"
-        raise E.ArgumentCountError(
-            f"{e.function}({', '.join(function.params)}) takes {expected} "
-            f"argument{'s' if most != 1 else ''} but was given {given}",
-            [e.span],
-        )
-    return function
+    return arguments.part(function, e)
 
 
 LIBRARY_SOURCE = "einlang/library/"
@@ -107,13 +100,14 @@ def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
     function = _function(lowerer.scope, e)
     if lowerer.depth >= MAX_CALL_DEPTH:
         raise E.RecursionLimitError(f"calls nested more than {MAX_CALL_DEPTH} deep (is {e.function} recursive?)", [e.span])
-    args = [lowerer.expr(arg, allow_whole=True) for arg in e.args]
-    nodes = [lowerer.materialize(arg, None).node for arg in args]
+    exprs = arguments.bind(function, e)
+    args = [lowerer.expr(arg, allow_whole=True) if arg is not None else None for arg in exprs]
+    nodes = [lowerer.materialize(arg, None).node if arg is not None else None for arg in args]
     try:
         if isinstance(function, PyFunction):
             result = _external(lowerer, function, e, nodes)
         else:
-            result = _inline(lowerer, function, e, args, nodes)
+            result = _inline(lowerer, function, e, args, nodes, exprs)
     except E.EinlangError as err:
         if _in_library(err.span) and e.span is not None and not _in_library(e.span):
             _point_at_the_call(err, e, function)
@@ -127,12 +121,12 @@ def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
     return result
 
 
-def _inline(lowerer: Lowerer, function: EinFunction, e: ast.Call, args: list[Labeled], nodes: list[ir.Node]) -> Labeled:
+def _inline(lowerer: Lowerer, function: EinFunction, e: ast.Call, args: list, nodes: list, exprs: tuple) -> Labeled:
     definition = function.definition
     lowerer.budget.inline(lowerer.budget.body_size(definition), definition.name, e.span)  # before copying it
     tensors: dict[str, Binding] = {}
     for k, (param, arg, node) in enumerate(zip(definition.params, args, nodes)):
-        shown = arg.display or messages.display(e.args[k])
+        shown = arg.display or messages.display(exprs[k])
         description = param if shown == param else f"{param} (argument {k + 1} of {definition.name}: {shown})"
         tensors[param] = Binding(node, description)
     functions = lowerer.scope.functions if function.sees is None else function.sees()
@@ -143,10 +137,13 @@ def _inline(lowerer: Lowerer, function: EinFunction, e: ast.Call, args: list[Lab
     return Labeled(value.node, None, e.span, display=messages.display(e))
 
 
-def _external(lowerer: Lowerer, function: PyFunction, e: ast.Call, nodes: list[ir.Node]) -> Labeled:
-    constants = tuple(literals.node_constant(node) for node in nodes)
-    shapes = tuple(node.shape for node in nodes)
-    dtypes = tuple(node.dtype for node in nodes)
+def _external(lowerer: Lowerer, function: PyFunction, e: ast.Call, given: list[ir.Node | None]) -> Labeled:
+    # an optional parameter left out before one given by name is a scalar None to the checks and the function
+    constants = tuple(literals.node_constant(node) if node is not None else None for node in given)
+    shapes = tuple(node.shape if node is not None else () for node in given)
+    dtypes = tuple(node.dtype if node is not None else np.dtype(np.float64) for node in given)
+    nodes = [node for node in given if node is not None]
+    impl = function.impl if len(nodes) == len(given) else arguments.LeftOut(function.impl, tuple(n is not None for n in given))
     try:
         shape, dtype = function.infer(shapes, dtypes, constants)
     except E.EinlangError as err:
@@ -154,7 +151,7 @@ def _external(lowerer: Lowerer, function: PyFunction, e: ast.Call, nodes: list[i
             err.spans = (e.span,)  # type: ignore[assignment]
         raise
     node = ir.External(
-        function.name, function.impl, tuple(nodes), tuple(shape), np.dtype(dtype), constants, e.span, lowerer.callers
+        function.name, impl, tuple(nodes), tuple(shape), np.dtype(dtype), constants, e.span, lowerer.callers
     )
     return Labeled(node, None, e.span, display=messages.display(e))
 

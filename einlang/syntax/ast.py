@@ -81,12 +81,31 @@ class Name:
 
 
 @dataclass(frozen=True, slots=True)
+class Keyword:
+    """``d=0.5`` in a call: an argument given by the name of its parameter."""
+
+    name: str
+    value: Expr
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
+    """``f(x, y)_ij``; ``keywords`` are the ``name=value`` arguments after the positional ones.
+
+    ``part`` picks one of the ``parts`` results of a function with several (``vals, vecs = eig(A)`` is
+    two assignments, of ``eig(A)`` with part 0 and part 1 of 2); ``None`` is the function's usual value.
+    """
+
     function: str
     args: tuple[Expr, ...]
     indices: tuple[IndexRef, ...] | None = None
     span: Span | None = _span()
     name_span: Span | None = _span()
+    keywords: tuple[Keyword, ...] = ()
+    part: int | None = None
+    parts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +188,7 @@ class Program:
     source: Source | None = field(default=None, compare=False, repr=False)
 
 
-Node = Expr | IndexRef | Statement | Program
+Node = Expr | IndexRef | Keyword | Statement | Program
 
 
 @functools.cache

@@ -5,10 +5,12 @@ Imported on the first parse (it imports lark): ``import einlang`` does not pay f
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import lark
 from lark import Token, Transformer_NonRecursive, v_args
 
-from ..errors import ComplexityLimitError, EinlangSyntaxError, InvalidIndexError
+from ..errors import ComplexityLimitError, EinlangSyntaxError, InvalidIndexError, KeywordArgumentError, UnpackingError
 from ..source import Source, Span
 from . import ast
 from .lexer import NestingTooDeep
@@ -96,7 +98,10 @@ class Builder(Transformer_NonRecursive):
     # -- statements ------------------------------------------------------------------------------
     @v_args(meta=True)
     def start(self, meta, children):
-        return ast.Program(tuple(children), self.source)
+        statements: list[ast.Statement] = []
+        for child in children:  # an unpacking is several assignments
+            statements.extend(child if isinstance(child, tuple) else (child,))
+        return ast.Program(tuple(statements), self.source)
 
     @v_args(meta=True, inline=True)
     def definition(self, meta, name, params, sub, body):
@@ -113,13 +118,23 @@ class Builder(Transformer_NonRecursive):
 
     @v_args(meta=True, inline=True)
     def assignment(self, meta, target, expr):
-        if not isinstance(target, (ast.Word, ast.Access, ast.Name)):
-            raise EinlangSyntaxError(
-                "only a name (x, C_ik, `my_var`) can stand left of '='",
-                getattr(target, "span", None),
-                hint="to compare values, compute both and compare them in Python",
-            )
+        _check_target(target)
         return ast.Assignment(target, expr, self._span(meta))
+
+    @v_args(meta=True)
+    def unpacking(self, meta, children):
+        """``vals, vecs = eig(A)``: one assignment per name, each of one part of the call's results."""
+        *targets, expr = children
+        for target in targets:
+            _check_target(target)
+        if not isinstance(expr, ast.Call) or expr.indices is not None:
+            raise UnpackingError(
+                f"{len(targets)} names left of '=' need a call of a function with {len(targets)} results right of it",
+                getattr(expr, "span", None),
+                hint="eig(A) gives the eigenvalues and the eigenvectors: vals, vecs = eig(A)",
+            )
+        span = self._span(meta)
+        return tuple(ast.Assignment(t, replace(expr, part=k, parts=len(targets)), span) for k, t in enumerate(targets))
 
     @v_args(meta=True, inline=True)
     def expr_statement(self, meta, expr, arrow, output):
@@ -195,9 +210,25 @@ class Builder(Transformer_NonRecursive):
 
     @v_args(meta=True, inline=True)
     def call(self, meta, name, args, sub):
-        arg_list = tuple(args.children) if args is not None else ()
-        node = ast.Call(str(name), arg_list, sub, self._span(meta), self._tok_span(name))
-        return self._nest(node, *arg_list)
+        given = tuple(args.children) if args is not None else ()
+        arg_list = tuple(a for a in given if not isinstance(a, ast.Keyword))
+        keywords = tuple(a for a in given if isinstance(a, ast.Keyword))
+        after = [a for a in given[given.index(keywords[0]):] if not isinstance(a, ast.Keyword)] if keywords else []
+        if after:
+            raise KeywordArgumentError(
+                f"a positional argument after the keyword argument {keywords[0].name}=…", getattr(after[0], "span", None),
+                hint="positional arguments come first, then name=value ones: pagerank(L, d=0.5)",
+            )
+        node = ast.Call(str(name), arg_list, sub, self._span(meta), self._tok_span(name), keywords)
+        return self._nest(node, *arg_list, *(k.value for k in keywords))
+
+    @v_args(meta=True, inline=True)
+    def keyword(self, meta, name, value):
+        text = str(name)
+        if not text.isidentifier():  # WORD also reads "x_i": a keyword is a parameter's plain name
+            raise KeywordArgumentError(f"'{text}' is not a parameter name", self._tok_span(name),
+                                       hint="a keyword argument is a parameter's name, then '=': pagerank(L, d=0.5)")
+        return ast.Keyword(text, value, self._span(meta), self._tok_span(name))
 
     @v_args(meta=True, inline=True)
     def paren(self, meta, expr):
@@ -240,6 +271,15 @@ class Builder(Transformer_NonRecursive):
         return self._index_list(index_list)
 
 
+def _check_target(target: object) -> None:
+    if not isinstance(target, (ast.Word, ast.Access, ast.Name)):
+        raise EinlangSyntaxError(
+            "only a name (x, C_ik, `my_var`) can stand left of '='",
+            getattr(target, "span", None),
+            hint="to compare values, compute both and compare them in Python",
+        )
+
+
 def parse_source(source: Source) -> ast.Program:
     """Parse ``source`` with the grammar's LALR tables and build the syntax tree."""
     try:
@@ -255,7 +295,7 @@ def parse_source(source: Source) -> ast.Program:
     try:
         return Builder(source).transform(_flatten_chains(tree))
     except lark.exceptions.VisitError as exc:  # a builder check failed: surface the einlang error itself
-        if isinstance(exc.orig_exc, EinlangSyntaxError | ComplexityLimitError):
+        if isinstance(exc.orig_exc, EinlangSyntaxError | ComplexityLimitError | KeywordArgumentError | UnpackingError):
             raise exc.orig_exc from None
         raise
 

@@ -12,11 +12,15 @@ C_{...ik} = A_{...ij} B_jk / (2 + x)
 sqrt(x_i x_i) ->
 >>> parse(to_text(tree)) == tree
 True
+>>> print(to_text(parse("vals, vecs = eig(A)\\nr = pagerank(L, d=0.5)")))
+vals, vecs = eig(A)
+r = pagerank(L, d=0.5)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from . import ast
 
@@ -24,10 +28,28 @@ from . import ast
 def to_text(node: ast.Program | ast.Statement | ast.Expr) -> str:
     """The einlang text of a program, a statement or an expression."""
     if isinstance(node, ast.Program):
-        return "\n".join(statement_text(s) for s in node.statements)
+        return "\n".join(_statement_texts(node.statements))
     if isinstance(node, (ast.ExprStatement, ast.Assignment, ast.Definition)):
         return statement_text(node)
     return expr_text(node)
+
+
+def _statement_texts(statements: Sequence[ast.Statement]) -> list[str]:
+    """One line per statement; the assignments an unpacking became are one line again (``a, b = eig(A)``)."""
+    lines: list[str] = []
+    k = 0
+    while k < len(statements):
+        stmt = statements[k]
+        expr = getattr(stmt, "expr", None)
+        if isinstance(stmt, ast.Assignment) and isinstance(expr, ast.Call) and expr.part == 0:
+            group = statements[k : k + expr.parts]
+            whole = replace(expr, part=None, parts=0)
+            lines.append(f"{', '.join(expr_text(s.target) for s in group)} = {expr_text(whole)}")  # type: ignore[union-attr]
+            k += expr.parts
+            continue
+        lines.append(statement_text(stmt))
+        k += 1
+    return lines
 
 
 def statement_text(stmt: ast.Statement) -> str:
@@ -73,7 +95,8 @@ def expr_text(e: ast.Expr) -> str:
     if isinstance(e, ast.Number):
         return _number(e.value)
     if isinstance(e, ast.Call):
-        return f"{e.function}({', '.join(expr_text(a) for a in e.args)}){_subscript(e.indices)}"
+        args = [expr_text(a) for a in e.args] + [f"{k.name}={expr_text(k.value)}" for k in e.keywords]
+        return f"{e.function}({', '.join(args)}){_subscript(e.indices)}"
     if isinstance(e, ast.Array):
         return f"[{', '.join(expr_text(i) for i in e.items)}]{_subscript(e.indices)}"
     if isinstance(e, ast.Paren):
