@@ -9,7 +9,7 @@ a noisy shared machine hurts all of them alike):
 - the REPL reaching its prompt in a pseudo-terminal.
 
 The children run with bytecode caching on and one warm-up round first, so they measure what a user sees
-after the first run on the machine (compiled modules, the parser tables in the per-user cache).
+after the first run on the machine (compiled modules, the generated parser in the per-user cache).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def measure(rounds: int = 7) -> dict[str, float]:
     for round_ in range(rounds + 1):
         for case in everything:
             seconds = _run(case, env)
-            if round_:  # round 0 warms caches: compiled modules, the parser tables
+            if round_:  # round 0 warms caches: compiled modules, the generated parser
                 best[case.name] = min(best[case.name], seconds)
     return best
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from . import __version__
 from . import errors as E
@@ -80,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return repl_main(args.backend)
         if args.command == "run":
+            from pathlib import Path  # here, not at the top: `einlang -c` and the REPL start without it
+
             try:
                 text = Path(args.file).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
@@ -87,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_USAGE
             return run_statements(text, args.file, args.backend, args.sandbox)
         if args.command == "demo":
+            from pathlib import Path
+
             from .demo import run_demo
 
             return run_demo(Path(args.out), quick=args.quick)

@@ -17,28 +17,36 @@ True
 
 from __future__ import annotations
 
-import argparse
-import subprocess
 import sys
-import webbrowser
-from importlib import resources
-from importlib.util import find_spec
-from pathlib import Path
-from typing import Any, TextIO
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, TextIO
 
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
+# The REPL's help and `einlang -h` read SITE_URL: this module is imported on every start, so pathlib,
+# importlib.resources, subprocess and webbrowser (tens of ms together) are imported where they are used.
 SITE_URL = "https://einlang.readthedocs.io/en/latest/"  # also project.urls' Documentation and mkdocs.yml's site_url
-CHECKOUT = Path(__file__).resolve().parents[1]  # the repository, when einlang runs from a checkout
 GENERATED = ("library",)  # pages the site makes from the code, not files in docs/
+
+
+def checkout() -> Path:
+    """The repository, when einlang runs from a checkout."""
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1]
 
 
 def pages_folder() -> Path | None:
     """The Markdown pages: shipped in the wheel as ``einlang/docs``, else a checkout's ``docs/``."""
+    from importlib import resources
+    from pathlib import Path
+
     packaged = resources.files("einlang").joinpath("docs")
     if packaged.is_dir():
         return Path(str(packaged))
-    checkout = CHECKOUT / "docs"
-    return checkout if (checkout / "index.md").is_file() else None
+    in_checkout = checkout() / "docs"
+    return in_checkout if (in_checkout / "index.md").is_file() else None
 
 
 def page_names() -> tuple[str, ...]:
@@ -60,7 +68,9 @@ def page_text(name: str) -> str | None:
 
 
 def _can_serve() -> bool:
-    return (CHECKOUT / "mkdocs.yml").is_file() and find_spec("mkdocs") is not None and find_spec("material") is not None
+    from importlib.util import find_spec
+
+    return (checkout() / "mkdocs.yml").is_file() and find_spec("mkdocs") is not None and find_spec("material") is not None
 
 
 def where(out: TextIO) -> None:
@@ -68,12 +78,12 @@ def where(out: TextIO) -> None:
     folder = pages_folder()
     if folder is not None:
         print(f"pages:   {folder}  (einlang docs PAGE prints one: {', '.join(page_names())})", file=out)
-    built = CHECKOUT / "site" / "index.html"
+    built = checkout() / "site" / "index.html"
     if built.is_file():
         print(f"built:   {built}", file=out)
     if _can_serve():
-        print(f"serve:   einlang docs --serve  (mkdocs serve -f {CHECKOUT / 'mkdocs.yml'})", file=out)
-    elif (CHECKOUT / "mkdocs.yml").is_file():
+        print(f"serve:   einlang docs --serve  (mkdocs serve -f {checkout() / 'mkdocs.yml'})", file=out)
+    elif (checkout() / "mkdocs.yml").is_file():
         print("serve:   pip install -e '.[docs]' first, then einlang docs --serve", file=out)
 
 
@@ -108,12 +118,17 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.st
             print("einlang docs --serve needs a checkout and the docs extra: pip install -e '.[docs]'", file=err)
             where(err)
             return 2
+        import subprocess
+        from urllib.parse import urlsplit
+
         address = f"127.0.0.1:{args.port}"
         # mkdocs serves under site_url's path (/en/latest/)
         print(f"serving the docs on http://{address}{urlsplit(SITE_URL).path} (Ctrl-C stops)", file=out, flush=True)
-        command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(CHECKOUT / "mkdocs.yml"), "-a", address]
+        command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(checkout() / "mkdocs.yml"), "-a", address]
         return subprocess.run(command, check=False).returncode
-    built = CHECKOUT / "site" / "index.html"
+    import webbrowser
+
+    built = checkout() / "site" / "index.html"
     if built.is_file() and webbrowser.open(built.as_uri()):
         print(f"opened {built}", file=out)
         return 0

@@ -14,9 +14,7 @@ opt      8.00 µs
 
 from __future__ import annotations
 
-import statistics
 import time
-import timeit
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -66,6 +64,9 @@ def measure(fn: Callable[[], Any], budget: float = 0.25, repeat: int = 5) -> tup
     first = time.perf_counter() - start
     if first >= budget:
         return first, value
+    import statistics  # here, not at the top: the REPL imports this module on every start
+    import timeit
+
     number = max(1, min(100_000, int(budget / repeat / max(first, 1e-7))))
     return statistics.median(timeit.repeat(fn, number=number, repeat=repeat)) / number, value
 
@@ -73,6 +74,8 @@ def measure(fn: Callable[[], Any], budget: float = 0.25, repeat: int = 5) -> tup
 def best_time(fn: Callable[[], object], number: int, repeat: int) -> float:
     """CPU seconds per call: the best of ``repeat`` runs of ``number`` calls (what a benchmark compares;
     process time, so other programs on a shared machine do not count against either side)."""
+    import timeit
+
     return min(timeit.repeat(fn, number=number, repeat=repeat, timer=time.process_time)) / number
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import lark
 import pytest
 
-from einlang.syntax import ast, build_parser, parse
+from einlang.syntax import ast, build_parser, parse, tables
 from einlang.syntax.builder import Builder as _Builder
 
 # Rules the builder deliberately passes through as lark Trees for their parent's method.
@@ -85,10 +85,12 @@ CORPUS = [
 
 
 def _walk(value):
+    runtime = tables.runtime().lark  # the stand-alone parser's classes, or lark's
     stack = [value]
     while stack:
         node = stack.pop()
-        assert not isinstance(node, (lark.Tree, lark.Token)), f"lark object leaked into the AST: {node!r}"
+        leaked = (lark.Tree, lark.Token, runtime.Tree, runtime.Token)
+        assert not isinstance(node, leaked), f"lark object leaked into the AST: {node!r}"
         if isinstance(node, tuple):
             stack.extend(node)
         elif hasattr(node, "__dataclass_fields__"):

@@ -1,4 +1,4 @@
-"""Start-up: the parser tables come from a per-user cache that always matches the grammar, and
+"""Start-up: the parser is a stand-alone module in a per-user cache that always matches the grammar, and
 ``import einlang`` leaves out what parsing and running a program do not need."""
 
 from __future__ import annotations
@@ -7,18 +7,19 @@ import os
 import subprocess
 import sys
 
-import lark
 import pytest
 
 from einlang import bench_startup
-from einlang.syntax import grammar, tables
+from einlang.syntax import grammar, standalone, tables
 
 CORPUS = [
     "A_ij B_jk C_kl v_l",
     "C_ki = A_ij B_jk\nx_i x_i -> ",
     "def f(A, B)_ik = A_ij B_jk\nf(A, B)_{ik} `my_x`_k / (2 * alpha)",
     "[[1, -2.5], [3j, 4]]_ij y_j + delta_ij - sqrt(W_{in,out} x_{in,})",
+    "y_i = A_ij x_j\n    - b_i  # comment\n\n# another\nv = [1, 2]; v_i v_i",
 ]
+BAD = ["A_ij +", "(A_ij", "A_ij )", "A_ij $ B", "C_ik = = A_ij"]
 
 
 @pytest.fixture
@@ -28,41 +29,88 @@ def cache_dir(tmp_path, monkeypatch):
     return directory
 
 
-def _fresh() -> lark.Lark:
-    return tables.build_parser.__wrapped__(False)  # past the once-per-process cache
+def _fresh() -> tables.Runtime:
+    """A runtime loaded as a new process would: past the once-per-process caches (of the runtime, and of
+    the stand-alone module by its key), from the cache directory's file."""
+    sys.modules.pop(f"_einlang_parser_{tables.cache_key(tables.grammar_text())}", None)
+    return tables.load_runtime()
 
 
-def _same_parser(a: lark.Lark, b: lark.Lark) -> None:
-    assert sorted(map(str, a.rules)) == sorted(map(str, b.rules))
-    assert sorted((t.name, t.pattern.value) for t in a.terminals) == sorted((t.name, t.pattern.value) for t in b.terminals)
+def _error(runtime: tables.Runtime, text: str) -> tuple[str, int]:
+    with pytest.raises(runtime.lark.exceptions.LarkError) as caught:
+        runtime.parser.parse(text + "\n")
+    exc = caught.value
+    return type(exc).__name__, getattr(exc, "pos_in_stream", None) or exc.token.start_pos
+
+
+def _same_parser(a: tables.Runtime, b: tables.Runtime) -> None:
+    """Same trees for the corpus, same errors (kind and place) for the mistakes."""
     for text in CORPUS:
-        assert a.parse(text + "\n") == b.parse(text + "\n"), text
+        assert a.parser.parse(text + "\n") == b.parser.parse(text + "\n"), text
+    for text in BAD:
+        assert _error(a, text) == _error(b, text), text
 
 
-def test_cached_tables_match_the_grammar(cache_dir):
-    first = _fresh()  # builds from the grammar and writes the cache
-    files = list(cache_dir.iterdir())
-    assert len(files) == 1 and files[0].name == f"parser-{tables.cache_key(grammar.grammar_text())}.lark"
-    assert oct(files[0].stat().st_mode & 0o777) == oct(0o600) and oct(cache_dir.stat().st_mode & 0o777) == oct(0o700)
-    loaded = _fresh()  # from the cache file
-    _same_parser(loaded, first)
-    _same_parser(loaded, tables.build_parser(strict=True))  # strict: straight from the grammar, checked
+def _strict() -> tables.Runtime:
+    import lark
+
+    return tables.Runtime(lark, tables.build_parser(strict=True), None)
 
 
-def test_the_cache_key_follows_the_grammar_and_lark():
+def test_the_cached_parser_is_generated_from_the_grammar_and_matches_it(cache_dir):
+    first = _fresh()  # generates the module from the grammar
+    key = tables.cache_key(grammar.grammar_text())
+    (path,) = [p for p in cache_dir.iterdir() if p.suffix == ".py"]
+    assert path.name == f"parser-{key}.py" and first.path == str(path)
+    assert first.lark.__name__ == f"_einlang_parser_{key}" and first.lark.EINLANG_KEY == key
+    assert oct(path.stat().st_mode & 0o777) == oct(0o600) and oct(cache_dir.stat().st_mode & 0o777) == oct(0o700)
+    text = path.read_text(encoding="utf-8")
+    assert "Mozilla Public License" in text  # the generator's licence stays with its output (never shipped)
+    assert any(p.name.startswith(f"parser-{key}.") for p in (cache_dir / "__pycache__").iterdir())  # even under -B
+    _same_parser(first, _strict())  # strict: straight from the grammar, checked for conflicts
+    _same_parser(_fresh(), _strict())  # loaded from the file this time
+
+
+def test_an_edited_grammar_gets_a_new_parser_with_no_step_by_hand(cache_dir, monkeypatch):
+    _fresh()
+    edited = grammar.grammar_text().replace('ARROW: "->"', 'ARROW: "=>"')
+    assert edited != grammar.grammar_text()
+    monkeypatch.setattr(tables, "grammar_text", lambda: edited)
+    runtime = _fresh()
+    assert len([p for p in cache_dir.iterdir() if p.suffix == ".py"]) == 2
+    assert runtime.parser.parse("x_i x_i => \n") == _fresh().parser.parse("x_i x_i => \n")
+    with pytest.raises(runtime.lark.exceptions.LarkError):
+        runtime.parser.parse("x_i x_i -> \n")  # the old spelling is gone: the new grammar is what runs
+
+
+def test_the_cache_key_follows_the_grammar():
     text = grammar.grammar_text()
     assert tables.cache_key(text) == tables.cache_key(text)
     assert tables.cache_key(text) != tables.cache_key(text + "\n// edited")
+    assert tables.cache_key(text) != tables.cache_key(text.replace("->", "=>"))
 
 
-def test_a_corrupt_or_foreign_cache_file_is_never_trusted(cache_dir):
+def test_a_corrupt_or_foreign_cache_file_is_never_trusted(cache_dir, monkeypatch):
+    text = grammar.grammar_text()
+    monkeypatch.setattr(tables, "grammar_text", lambda: text + "\n// a key of its own\n")
     _fresh()
-    (path,) = cache_dir.iterdir()
-    path.write_bytes(b"not a pickle at all\n")
-    _same_parser(_fresh(), tables.build_parser(strict=True))  # lark checks the hash line: rebuilt
+    (path,) = [p for p in cache_dir.iterdir() if p.suffix == ".py"]
+    key = path.stem.removeprefix("parser-")
+    whole = path.read_text(encoding="utf-8")
+    path.write_text(whole[: len(whole) // 2], encoding="utf-8")  # cut short (a full disk, a killed write)
+    sys.modules.pop(f"_einlang_parser_{key}")
+    assert standalone.load(str(path), key) is None  # broken: not used
+    path.write_text(whole.replace(f"EINLANG_KEY = {key!r}", "EINLANG_KEY = 'another'"), encoding="utf-8")
+    assert standalone.load(str(path), key) is None  # some other grammar's
+    assert _fresh().path == str(path) and standalone.load(str(path), key) is not None  # generated again
+    monkeypatch.setattr(tables, "grammar_text", lambda: text + "\n// and another\n")
+    _fresh()
+    (path, *_) = sorted(cache_dir.glob("parser-*.py"), key=os.path.getmtime, reverse=True)
     path.chmod(0o666)  # writable by others: could have been planted
-    assert tables.cache_file(grammar.grammar_text()) is None
-    _same_parser(_fresh(), tables.build_parser(strict=True))
+    assert tables.cache_file(tables.grammar_text()) is None
+    runtime = _fresh()
+    assert runtime.path is None and runtime.lark.__name__ == "lark"  # lark, in memory
+    _same_parser(runtime, _strict())
 
 
 def test_no_usable_cache_directory_still_parses(tmp_path, monkeypatch):
@@ -72,30 +120,32 @@ def test_no_usable_cache_directory_still_parses(tmp_path, monkeypatch):
     assert tables.cache_dir() is None
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o777)
-    shared.chmod(0o777)  # world-writable (like /tmp): never read a pickle from it
+    shared.chmod(0o777)  # world-writable (like /tmp): never import code from it
     monkeypatch.setenv("EINLANG_CACHE_DIR", str(shared))
     assert tables.cache_dir() is None
-    _same_parser(_fresh(), tables.build_parser(strict=True))
+    runtime = _fresh()
+    assert runtime.path is None and not list(shared.iterdir())
+    _same_parser(runtime, _strict())
 
 
 def test_a_read_only_cache_is_read_and_not_written(cache_dir, monkeypatch):
+    text = grammar.grammar_text()
+    monkeypatch.setattr(tables, "grammar_text", lambda: text + "\n// read-only\n")
     _fresh()
-    (path,) = cache_dir.iterdir()
+    (path,) = [p for p in cache_dir.iterdir() if p.suffix == ".py"]
     before = path.stat().st_mtime_ns
 
-    real_open = lark.lark.FS.open
+    def read_only(*args, **kwargs):
+        raise PermissionError("read-only file system")
 
-    def read_only(name, mode="r", **kwargs):
-        if "w" in mode:
-            raise PermissionError(f"read-only file system: {name}")
-        return real_open(name, mode, **kwargs)
-
-    monkeypatch.setattr(lark.lark.FS, "open", read_only)
-    _same_parser(_fresh(), tables.build_parser(strict=True))  # loaded from the cache, nothing written
+    monkeypatch.setattr("tempfile.mkstemp", read_only)
+    assert _fresh().path == str(path)  # loaded from the cache, nothing written
     assert path.stat().st_mtime_ns == before
     path.unlink()
-    _same_parser(_fresh(), tables.build_parser(strict=True))  # built in memory; the failed write is harmless
-    assert not path.exists()
+    monkeypatch.setattr(tables, "grammar_text", lambda: text + "\n// read-only, new\n")
+    runtime = _fresh()  # built in memory; the failed write is harmless
+    assert runtime.path is None and not [p for p in cache_dir.iterdir() if p.suffix in (".py", ".tmp")]
+    _same_parser(runtime, _strict())
 
 
 def test_the_startup_benchmark_reports_ratios_against_the_targets():
@@ -107,6 +157,18 @@ def test_the_startup_benchmark_reports_ratios_against_the_targets():
     assert rows[0].ratio == pytest.approx(1.4)
     text = bench_startup.report(rows, best)
     assert "1.40×" in text and "2.40×" in text and "[MISS]" in text and "4 ms" in text
+
+
+@pytest.mark.slow
+def test_after_the_first_run_parsing_does_not_import_lark(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["EINLANG_CACHE_DIR"] = str(tmp_path / "cache")
+    code = ("import sys, einlang; print(einlang.evaluate('A_ij B_jk', A=[[1, 2]], B=[[3], [4]]).item(), "
+            "'lark' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.split() == ["11", "True"]  # the first run generates the parser with lark
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert again.stdout.split() == ["11", "False"]
 
 
 @pytest.mark.slow

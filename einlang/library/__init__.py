@@ -19,7 +19,6 @@ import functools
 import sys
 import threading
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 from ..catalog import registered
@@ -91,6 +90,8 @@ def _docs_for(source_text: str) -> dict[str, tuple[str, str]]:
 
 
 def _load_ein_files() -> dict[str, EinFunction]:
+    from importlib import resources  # here: the package is imported by every session's first statement
+
     functions: dict[str, EinFunction] = {}
     folder = resources.files(__name__)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

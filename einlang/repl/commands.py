@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import errors as E
@@ -179,6 +178,8 @@ def _compare(repl: Repl, arg: str) -> None:
 
 # -- scripts ----------------------------------------------------------------------------------------------
 def _load(repl: Repl, arg: str) -> None:
+    from pathlib import Path  # here: pathlib costs every REPL start several ms
+
     repl.session.refuse_in_sandbox(":load")
     path = Path(_need(arg, ":load")).expanduser()
     if repl.load_depth >= MAX_LOAD_DEPTH:
@@ -202,6 +203,8 @@ def _load(repl: Repl, arg: str) -> None:
 
 
 def _save(repl: Repl, arg: str) -> None:
+    from pathlib import Path
+
     repl.session.refuse_in_sandbox(":save")
     path = Path(_need(arg, ":save")).expanduser()
     history = repl.session.history

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import math
 import re
-import zipfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from .. import errors as E
 from ..config import get_options, raise_hint
 from .script import CommandError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SUFFIXES = (".npy", ".npz", ".csv")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")  # through einlang.images (Pillow)
@@ -29,6 +30,9 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")  # through einlang.images (Pillow)
 def load_file(path: str, name: str | None = None) -> dict[str, np.ndarray]:
     """Arrays from a .npy, .npz or .csv file, by the names they bind to: ``name``, else the file's stem
     (.npy, .csv) or the names stored in the archive (.npz)."""
+    import zipfile  # here, as pathlib: the REPL imports this module on every start
+    from pathlib import Path
+
     file = Path(path).expanduser()
     suffix = file.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
@@ -76,6 +80,8 @@ def _check_npy_header(handle: IO[bytes], path: str) -> None:
 
 
 def _load_archive(file: Path, path: str, name: str | None) -> dict[str, np.ndarray]:
+    import zipfile
+
     if not zipfile.is_zipfile(file):
         raise E.FileAccessError(f"load: {path} is not a .npz archive (a .npz file is a zip of .npy files)")
     with zipfile.ZipFile(file) as archive:
@@ -97,6 +103,8 @@ def _load_archive(file: Path, path: str, name: str | None) -> dict[str, np.ndarr
 
 def save_file(path: str, tensors: dict[str, np.ndarray]) -> None:
     """Write tensors to .npy (one), .npz (any number) or .csv (one, rank ≤ 2)."""
+    from pathlib import Path
+
     file = Path(path).expanduser()
     suffix = file.suffix.lower()
     if not tensors:

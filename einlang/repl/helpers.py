@@ -11,6 +11,7 @@ array([2, 3, 4])
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,10 @@ def _literal_sizes(function: str, shapes: tuple, constants: tuple, at_least: int
     return tuple(sizes)
 
 
-_RNG = np.random.default_rng()
+@functools.cache
+def _rng() -> np.random.Generator:
+    """Made on the first ``rand``: importing numpy.random costs a REPL start tens of milliseconds."""
+    return np.random.default_rng()
 
 
 def _rand_infer(shapes, dtypes, constants):
@@ -63,7 +67,7 @@ def _ints(args: tuple) -> tuple[int, ...]:
 
 HELPERS: dict[str, PyFunction] = {
     "rand": PyFunction(
-        "rand", ("n1", "n2", "n3", "n4", "n5", "n6"), lambda *a: _RNG.random(_ints(a)), _rand_infer,
+        "rand", ("n1", "n2", "n3", "n4", "n5", "n6"), lambda *a: _rng().random(_ints(a)), _rand_infer,
         "a tensor of the given sizes with random entries, uniform in [0, 1)", "x = rand(3); R = rand(3, 3)", min_args=1,
     ),
     "eye": PyFunction(

@@ -17,7 +17,6 @@ measured on earlier runs (a first guess until then); the bar stops at 99% until 
 from __future__ import annotations
 
 import contextlib
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -88,6 +87,8 @@ class ProgressBar:
                 return
 
     def _columns(self) -> int:
+        import shutil  # here: with bz2 and lzma it costs each REPL start several ms
+
         return self.columns or shutil.get_terminal_size((100, 24)).columns
 
     def _learn(self, iterations: int, seconds: float) -> None:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .core import Repl
 from .help import INTRO
 from .helpers import ReplSession
 from .script import needs_more_input
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PROMPT = "ein> "
 CONTINUATION = "...  "
@@ -21,6 +23,8 @@ HISTORY_ENV = "EINLANG_HISTORY"
 
 def history_path() -> Path:
     """``$EINLANG_HISTORY``, else ``~/.einlang_history``."""
+    from pathlib import Path  # here: pathlib costs the REPL's start several ms
+
     configured = os.environ.get(HISTORY_ENV)
     return Path(configured).expanduser() if configured else Path.home() / ".einlang_history"
 

@@ -1,22 +1,24 @@
 """lark's parse tree -> einlang's syntax tree, one builder method per node kind of the grammar.
 
-Imported on the first parse (it imports lark): ``import einlang`` does not pay for lark.
+Imported on the first parse (it loads the parser, see tables.py): ``import einlang`` does not pay for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import lark
-from lark import Token, Transformer_NonRecursive, v_args
-
 from ..errors import ComplexityLimitError, EinlangSyntaxError, InvalidIndexError, KeywordArgumentError, UnpackingError
 from ..source import Source, Span
 from . import ast
 from .lexer import NestingTooDeep
 from .parser import MAX_INT_DIGITS, MAX_NESTING
-from .tables import build_parser
+from .tables import build_parser, runtime
 from .translate import translate
+
+# the stand-alone parser module from the cache, or lark itself: trees, tokens and this transformer must
+# all come from the same one (the transformer recognises subtrees by their class)
+lark = runtime().lark
+Token, Transformer_NonRecursive, v_args = lark.Token, lark.Transformer_NonRecursive, lark.v_args
 
 
 class Builder(Transformer_NonRecursive):

@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from lark import Token
+from typing import TYPE_CHECKING
 
 from .parser import MAX_NESTING
+
+if TYPE_CHECKING:  # lark's Token or the stand-alone parser's (see tables.py): the post-lexer reads .type only
+    from lark import Token
 
 _OPENERS = {"LPAR", "LSQB", "LBRACE"}
 _CLOSERS = {"RPAR", "RSQB", "RBRACE"}

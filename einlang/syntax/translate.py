@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import lark
-from lark import Token
+from typing import TYPE_CHECKING
 
 from ..errors import EinlangSyntaxError
 from ..source import Source
+from .tables import runtime
+
+if TYPE_CHECKING:
+    from lark import Token
 
 _TERMINAL_WORDS = {
     "WORD": "a name",
@@ -85,9 +88,10 @@ def _bracket_balance(text: str, end: int) -> tuple[int | None, bool]:
     return (stack[-1] if stack else None), closes and not stack
 
 
-def translate(exc: lark.exceptions.LarkError, source: Source) -> EinlangSyntaxError:
-    """The one place where lark's exceptions become einlang's."""
+def translate(exc: Exception, source: Source) -> EinlangSyntaxError:
+    """The one place where lark's exceptions become einlang's (those of the parser in use: see tables.py)."""
     text = source.text
+    lark = runtime().lark
     if isinstance(exc, lark.exceptions.UnexpectedToken):
         token = exc.token
         at_end = token.type == "$END"
