@@ -40,8 +40,23 @@ def guarded(kernel: Callable[..., Any], *args: Any, who: str = "") -> Any:
         return kernel(*args)
     except E.EinlangError:
         raise
-    except E.COMPUTE_ERRORS as exc:
-        raise E.cannot_compute(exc, who) from None
+    except Exception as exc:
+        if holds_objects(args):  # the entries' own arithmetic failed: their exception, with a note
+            E.with_note(exc, who)
+            raise
+        if isinstance(exc, E.COMPUTE_ERRORS):
+            raise E.cannot_compute(exc, who) from None
+        raise
+
+
+def holds_objects(args: Sequence[Any]) -> bool:
+    """Whether any argument (or any array in a list argument) is an object array."""
+    for arg in args:
+        if isinstance(arg, (list, tuple)) and holds_objects(arg):
+            return True
+        if getattr(arg, "dtype", None) == object:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

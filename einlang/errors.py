@@ -134,6 +134,19 @@ class EinsumError(EinlangError):
     code = "E110"
 
 
+class ContractionPathError(EinsumError, RuntimeError):
+    """An explicit contraction path (``optimize=['einsum_path', …]``) that names a missing operand or
+    leaves operands uncontracted; also a ``RuntimeError``, as numpy's refusal is."""
+
+    code = "E410"
+
+
+class UnknownPathAlgorithmError(EinsumError, KeyError):
+    """``optimize=`` names no path algorithm opt_einsum has; also a ``KeyError``, as opt_einsum's is."""
+
+    code = "E411"
+
+
 # --- syntax --------------------------------------------------------------------------------------
 
 
@@ -314,6 +327,18 @@ def cannot_compute(exc: Exception, who: str = "") -> InputValueError:
     'f: cannot compute with these values: division by zero'
     """
     return InputValueError(f"{who}{': ' if who else ''}cannot compute with these values: {exc}")
+
+
+def with_note(exc: BaseException, who: str = "") -> BaseException:
+    """``exc`` as it is (its own type, for the caller's ``except``), with a note that einlang was computing
+    with an object array's entries when it was raised (Python 3.11+ shows notes under the traceback).
+
+    >>> with_note(TypeError("unsupported operand"), "einsum").__notes__
+    ['raised by the entries of an object array while einlang computed einsum']
+    """
+    if hasattr(exc, "add_note"):
+        exc.add_note(f"raised by the entries of an object array while einlang computed {who or 'with them'}")
+    return exc
 
 
 class InputTypeError(EinlangError, TypeError):

@@ -18,7 +18,6 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -32,6 +31,7 @@ from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options
 from .dispatch import library_operands, placeholders, run_library
 from .einsum_text import to_einsum
 from .plan import Plan, build_plan
+from .plan.paths import DEFAULT_PATH, PathChoice
 from .semantics import ir
 from .semantics.describe import dims
 from .semantics.lower import Scope, lower_program
@@ -106,15 +106,6 @@ def as_array(name: str, value: Any) -> np.ndarray:
         raise E.InputValueError(
             f"{name} has dtype {array.dtype}: einlang computes with numbers (bool, int, float, complex, object)"
         )
-    if array.dtype == object:
-        # object arrays carry Fractions and other exact numbers; anything else (None, strings, lists)
-        # would fail deep inside a backend, so it is named here instead
-        for entry in array.reshape(-1):
-            if not isinstance(entry, Number):
-                raise E.InputValueError(
-                    f"{name} holds {type(entry).__name__} {entry!r:.40}: einlang computes with numbers "
-                    "(int, float, complex, fractions.Fraction, …)"
-                )
     return array
 
 
@@ -228,8 +219,10 @@ class BoundProgram:
     (np.float64(5.0), 2)
     """
 
-    def __init__(self, lowered: ir.LoweredProgram) -> None:
+    def __init__(self, lowered: ir.LoweredProgram, path: PathChoice = DEFAULT_PATH, integer_bound: bool = True) -> None:
         self.lowered = lowered
+        self.path = path  # how the plan chooses each product's contraction path (einlang.einsum's optimize=)
+        self.integer_bound = integer_bound  # refuse integer sums that could wrap (einlang.einsum wraps, as numpy)
         self.input_names = tuple(node.name for node in lowered.inputs)
         self._plan: Plan | None = None
         self._runners: dict[str, Runner] = {}
@@ -241,7 +234,7 @@ class BoundProgram:
     @property
     def plan(self) -> Plan:
         if self._plan is None:
-            self._plan = build_plan(self.lowered)
+            self._plan = build_plan(self.lowered, self.path)
         return self._plan
 
     @property

@@ -156,7 +156,8 @@ class OptBackend:
     def prepare(self, program: ir.LoweredProgram, plan: Plan | None = None, ops: KernelOps = NUMPY_OPS):
         """The runner; ``ops`` names the array library its kernels call (numpy unless the operands
         come from another library)."""
-        direct = direct_product(program) if ops is NUMPY_OPS else None
+        blas = plan is None or plan.choice.use_blas  # use_blas=False: every step is an einsum call
+        direct = direct_product(program) if ops is NUMPY_OPS and blas else None
         if direct is not None:  # one BLAS call and nothing else: how a 3×3 product beats numpy.einsum
             return Runner(lambda inputs: direct(*inputs), direct=direct)
         plan = plan or build_plan(program)
@@ -166,9 +167,9 @@ class OptBackend:
             cplan = by_node[id(node)]
             sizes = {cplan.symbols[label]: size for label, size in node.sizes.items()}
             steps = []
+            on_blas = blas and node.dtype != object  # numpy.dot of objects loses their exceptions (SystemError)
             for step in cplan.steps:
-                kernel, _ = pairwise_kernel(step.einsum, sizes, ops)
-                steps.append(kernel)
+                steps.append(pairwise_kernel(step.einsum, sizes, ops)[0] if on_blas else _einsum_step(step.einsum, ops))
             positions = [tuple(p) for p in _positions(cplan)]
             if len(steps) == 1:
                 order = positions[0]

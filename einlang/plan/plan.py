@@ -26,6 +26,7 @@ import opt_einsum
 from ..semantics import ir
 from ..semantics.describe import dims
 from .deltas import eliminate_deltas, unused_deltas
+from .paths import DEFAULT, DEFAULT_PATH, EXPLICIT, PathChoice, check_path, check_search
 
 GREEDY_ABOVE = 12
 """Products with more operands than this use the greedy path search (the optimal one is exponential)."""
@@ -107,6 +108,7 @@ class Plan:
     arrays: tuple[tuple[str, tuple[int, ...], int], ...] = field(default=(), repr=False, compare=False)
     # ids of the Kronecker-delta nodes the opt backend never builds (every product using them dropped them)
     eliminated: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
+    choice: PathChoice = field(default=DEFAULT_PATH, repr=False, compare=False)  # how paths were chosen
 
     def largest_array(self, backend: str = "opt") -> tuple[str, tuple[int, ...], int, Any]:
         """(name, shape, elements, span) of the biggest array ``backend`` creates: intermediates, results,
@@ -209,10 +211,12 @@ def _written_order_cost(equation: str, shapes: list[tuple[int, ...]], optimised:
     return int(info.opt_cost)
 
 
-def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> ContractionPlan:
+def plan_contraction(node: ir.Contract, name: str, base_names: list[str],
+                     choice: PathChoice = DEFAULT_PATH) -> ContractionPlan:
     """Ask opt_einsum for the best pairwise order of one product and describe it in the user's names.
 
-    ``base_names[k]`` is how operand k is called in tables (``A``, ``T1``)."""
+    ``base_names[k]`` is how operand k is called in tables (``A``, ``T1``); ``choice``: how the path is
+    chosen (einlang's default, an algorithm, an explicit path; see :mod:`einlang.plan.paths`)."""
     symbols = _symbols_for(node)
     gone = eliminate_deltas(node)
     kept, kept_labels = gone.kept, gone.labels
@@ -222,7 +226,7 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
     output = "".join(symbols[label] for label in node.output)
     equation = ",".join(inputs) + "->" + output
     shapes = [tuple(node.sizes[label] for label in labels) for labels in kept_labels]
-    optimizer = "greedy" if len(shapes) > GREEDY_ABOVE else "auto"
+    optimizer = _optimizer(choice, len(shapes))
     naive = _naive_cost(node)
     used = sorted(set("".join(inputs)))
     if len(shapes) == 1:
@@ -233,7 +237,9 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
         largest = math.prod(node.shape)
         written = opt
     else:
-        path, info = opt_einsum.contract_path(equation, *shapes, shapes=True, optimize=optimizer)
+        search = list(choice.path) if choice.algorithm == EXPLICIT else optimizer
+        path, info = opt_einsum.contract_path(equation, *shapes, shapes=True, optimize=search,
+                                              memory_limit=choice.memory_limit)
         contraction_list = info.contraction_list
         opt = int(info.opt_cost)
         largest = int(info.largest_intermediate)
@@ -256,6 +262,17 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str]) -> Con
         notes=tuple(notes),
         written_flops=None if written is None else min(written, naive),
     )
+
+
+def _optimizer(choice: PathChoice, operands: int) -> str:
+    """The algorithm opt_einsum runs (the explicit path checked first)."""
+    if choice.algorithm == EXPLICIT:
+        check_path(choice.path, operands)
+        return EXPLICIT
+    check_search(choice, operands)
+    if choice.algorithm == DEFAULT:
+        return "greedy" if operands > GREEDY_ABOVE else "auto"
+    return choice.algorithm
 
 
 def _describe_steps(node: ir.Contract, name: str, symbols: dict[str, str], operand_names: list[str],
@@ -312,22 +329,23 @@ def node_names(program: ir.LoweredProgram) -> dict[int, str]:
     return names
 
 
-def build_plan(program: ir.LoweredProgram) -> Plan:
-    """Plan every product of a checked program."""
+def build_plan(program: ir.LoweredProgram, choice: PathChoice = DEFAULT_PATH) -> Plan:
+    """Plan every product of a checked program (``choice``: how each product's path is chosen)."""
     names = node_names(program)
     contractions: list[ContractionPlan] = []
     elementwise = 0
     for node in program.nodes:
         if isinstance(node, ir.Contract):
             base_names = [names[id(op.node)] for op in node.operands]
-            contractions.append(plan_contraction(node, names[id(node)], base_names))
+            contractions.append(plan_contraction(node, names[id(node)], base_names, choice))
         elif isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
             elementwise += math.prod(node.shape) * max(1, len(node.inputs) - (not isinstance(node, ir.Apply)))
     eliminated = unused_deltas(program)
     arrays = tuple(
         (names[id(node)], node.shape, id(node)) for node in program.nodes if not isinstance(node, ir.Input)
     )
-    return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names, arrays, eliminated)
+    return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names, arrays, eliminated,
+                choice)
 
 
 def _fmt_count(n: int) -> str:
@@ -382,6 +400,8 @@ def render_plan(plan: Plan) -> str:
         for note in c.notes:
             lines.append(f"note: {c.name}: {note}")
     greedy = [c.name for c in plan.contractions if c.optimizer == "greedy"]
-    if greedy:
+    if plan.choice.describe():
+        lines.append(f"note: {plan.choice.describe()}")
+    elif greedy:
         lines.append(f"note: {', '.join(greedy)} used the greedy path search (more than {GREEDY_ABOVE} operands)")
     return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""``einlang.einsum`` as a drop-in for numpy's and opt_einsum's keywords (issue #12), on every backend.
+
+Each reproduction of the issue is a test here, cross-checked against numpy.einsum or opt_einsum.contract;
+none uses those libraries' own test code (tests/peer/run_peer_suites.py runs their suites for maintainers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import opt_einsum
+import pytest
+
+import einlang
+from einlang import errors as E
+from einlang.einsum_compat import einsum_plan
+from tests.conftest import assert_same
+
+RNG = np.random.default_rng(12)
+CHAIN = "ab,bc,cd,de->ae"
+
+
+def chain_operands():
+    return [RNG.random((3, 4)), RNG.random((4, 5)), RNG.random((5, 2)), RNG.random((2, 3))]
+
+
+# -- 1. use_blas= and memory_limit= ----------------------------------------------------------------
+
+@pytest.mark.parametrize("use_blas", [True, False])
+@pytest.mark.parametrize("memory_limit", [None, "max_input", 10, 1, -1])
+def test_use_blas_and_memory_limit_as_opt_einsum(backend, use_blas, memory_limit):
+    ops = chain_operands()
+    expected = opt_einsum.contract(CHAIN, *ops, use_blas=use_blas, memory_limit=memory_limit)
+    got = einlang.einsum(CHAIN, *ops, backend=backend, use_blas=use_blas, memory_limit=memory_limit)
+    assert_same(got, expected, strict=True)
+
+
+@pytest.mark.parametrize("limit", [0, -2])
+def test_a_memory_limit_below_one_is_refused_as_opt_einsum_refuses_it(limit):
+    ops = chain_operands()
+    with pytest.raises(ValueError):
+        opt_einsum.contract(CHAIN, *ops, memory_limit=limit)
+    with pytest.raises(E.InputValueError, match="at least 1"):
+        einlang.einsum(CHAIN, *ops, memory_limit=limit)
+
+
+def test_memory_limit_reaches_the_plan_and_its_report():
+    ops = chain_operands()
+    plan = einsum_plan(CHAIN, *ops, memory_limit="max_input")
+    assert "memory limit max_input" in str(plan)
+    capped = einsum_plan(CHAIN, *ops, optimize="greedy", memory_limit=12)
+    path, info = opt_einsum.contract_path(CHAIN, *ops, optimize="greedy", memory_limit=12)
+    assert capped.contractions[0].path == tuple(path)
+    assert "path search greedy, memory limit 12 elements" in str(capped)
+
+
+def test_use_blas_false_runs_every_step_as_an_einsum(monkeypatch):
+    A, B = RNG.random((3, 4)), RNG.random((4, 5))
+    calls = []
+    real = np.einsum
+    monkeypatch.setattr(np, "einsum", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    np.testing.assert_allclose(einlang.einsum("ij,jk", A, B, use_blas=False), A @ B)
+    assert calls, "use_blas=False must not take the BLAS shortcut"
+    assert "use_blas=False" in str(einsum_plan("ij,jk", A, B, use_blas=False))
+
+
+@pytest.mark.parametrize(("keyword", "value"), [("use_blas", "yes"), ("memory_limit", 2.5), ("memory_limit", "big")])
+def test_bad_use_blas_and_memory_limit_are_type_errors(keyword, value):
+    with pytest.raises(E.InputTypeError, match=keyword):
+        einlang.einsum("i,i", np.ones(2), np.ones(2), **{keyword: value})
+
+
+# -- 2. non-ASCII subscripts -----------------------------------------------------------------------
+
+def test_non_ascii_subscripts(backend):
+    A, B = RNG.random((2, 3)), RNG.random((3, 4))
+    assert_same(einlang.einsum("αβ,βγ->αγ", A, B, backend=backend), opt_einsum.contract("αβ,βγ->αγ", A, B),
+                strict=True)
+    # implicit mode orders them as opt_einsum does (by code point): 'cβa' -> 'acβ'
+    x = RNG.random((2, 3, 4))
+    assert_same(einlang.einsum("cβa", x, backend=backend), opt_einsum.contract("cβa", x), strict=True)
+
+
+@pytest.mark.parametrize("bad", ["i1", "i…", "i·", "i\u2003"])
+def test_digits_spaces_and_einlangs_own_marks_are_not_subscripts(bad):
+    with pytest.raises(E.EinsumError, match="invalid subscript"):
+        einlang.einsum(bad, np.ones((2, 2)))
+
+
+# -- 3. order= -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("optimize", [False, True])
+@pytest.mark.parametrize("order", ["C", "c", "F", "f", "A", "a", "K", "k"])
+def test_order_is_honoured_in_either_case(backend, order, optimize):
+    a, b = np.ones((2, 3, 5), order="F"), np.ones((4, 3), order="F")
+    got = einlang.einsum("...ft,mf->...mt", a, b, order=order, optimize=optimize, backend=backend)
+    expected = np.einsum("...ft,mf->...mt", a, b, order=order, optimize=optimize)
+    assert_same(got, expected, strict=True)
+    if order.upper() in "CF":
+        assert got.flags[f"{order.upper()}_CONTIGUOUS"]
+    elif order.upper() == "A":
+        assert got.flags.f_contiguous  # every operand is F-contiguous
+    c = np.ones((4, 3))
+    mixed = einlang.einsum("...ft,mf->...mt", a, c, order=order, backend=backend)
+    assert mixed.flags.c_contiguous == np.einsum("...ft,mf->...mt", a, c, order=order).flags.c_contiguous or \
+        order.upper() == "K"
+
+
+def test_an_unknown_order_is_refused():
+    with pytest.raises(E.EinsumError, match="order must be one of"):
+        einlang.einsum("i", np.ones(2), order="x")
+
+
+# -- 4. object arrays ------------------------------------------------------------------------------
+
+class Mult:
+    def __mul__(self, other):
+        return 42
+
+
+class Boom(Exception):
+    pass
+
+
+class Exploding:
+    def __mul__(self, other):
+        raise Boom("from the entry")
+
+    __rmul__ = __mul__
+
+
+@pytest.mark.parametrize("backend_name", ["opt", "numpy", "naive"])
+def test_object_arrays_of_any_objects(backend_name):
+    m = np.array([Mult()])
+    got = einlang.einsum("i,j", m, m, backend=backend_name)
+    assert got.tolist() == np.einsum("i,j", m, m).tolist() == [[42]]
+
+
+@pytest.mark.parametrize("backend_name", ["opt", "numpy", "naive"])
+def test_an_objects_own_exception_reaches_the_caller(backend_name):
+    with pytest.raises(TypeError) as caught:
+        einlang.einsum("i,j", [1], np.array([None]), backend=backend_name)
+    assert not isinstance(caught.value, E.EinlangError)
+    with pytest.raises(TypeError):
+        np.einsum("i,j", [1], np.array([None]))
+    e = np.array([Exploding(), Exploding()])
+    with pytest.raises(Boom) as boom:
+        einlang.einsum("i,i", e, e, backend=backend_name)
+    if hasattr(boom.value, "__notes__"):  # Python 3.11+: einlang says where it was computing
+        assert any("object array" in note for note in boom.value.__notes__)
+
+
+@pytest.mark.parametrize("backend_name", ["opt", "numpy", "naive"])
+def test_object_arrays_in_programs_too(backend_name):
+    x = np.array([Mult(), Mult()])
+    got = einlang.evaluate("P_ij = x_i x_j", x=x, backend=backend_name)
+    assert got.tolist() == np.einsum("i,j->ij", x, x).tolist()
+    with pytest.raises(TypeError):
+        einlang.evaluate("x_i x_i", x=np.array([None, 1]), backend=backend_name)
+
+
+def test_dtypes_that_cannot_multiply_are_refused_up_front():
+    with pytest.raises(E.InputValueError, match="dtype <U1"):
+        einlang.einsum("i,i", np.array(["a"]), np.array(["b"]))
+
+
+# -- 5. optimize= ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [["einsum_path", (2, 3), (0, 1), (0, 1)], [(0, 1), (0, 1), (0, 1)],
+                                  ["einsum_path", (1, 2), (0, 2), (0, 1)]])
+def test_an_explicit_path_is_followed(backend, path):
+    ops = chain_operands()
+    got = einlang.einsum(CHAIN, *ops, optimize=path, backend=backend)
+    bare = [p for p in path if p != "einsum_path"]
+    assert_same(got, opt_einsum.contract(CHAIN, *ops, optimize=bare), strict=True)  # numpy takes only its form
+    if path[0] == "einsum_path":
+        assert_same(got, np.einsum(CHAIN, *ops, optimize=path), strict=True)
+    plan = einsum_plan(CHAIN, *ops, optimize=path)
+    assert plan.contractions[0].path == tuple(bare)
+    assert plan.contractions[0].optimizer == "explicit path"
+    assert "explicit path" in str(plan)
+
+
+@pytest.mark.parametrize("path", [["einsum_path", (2, 3), (0, 1)], ["einsum_path", (1,), (0, 1)],
+                                  ["einsum_path", (0, 4), (0, 1), (0, 1)], ["einsum_path", (0, 0), (0, 1), (0, 1)]])
+def test_an_invalid_path_is_refused_as_numpy_refuses_it(backend, path):
+    ops = chain_operands() if len(path) != 3 or path[1] != (1,) else [np.ones(2)] * 3
+    equation = CHAIN if len(ops) == 4 else "a,a,a->a"
+    if path[1] != (0, 0):  # numpy gives a wrong shape for a repeated position; einlang refuses it
+        with pytest.raises((RuntimeError, IndexError)):
+            np.einsum(equation, *ops, optimize=path)
+    with pytest.raises(E.ContractionPathError) as caught:
+        einlang.einsum(equation, *ops, optimize=path, backend=backend)
+    assert isinstance(caught.value, RuntimeError)
+
+
+@pytest.mark.parametrize("algorithm", ["greedy", "optimal", "dp", "branch-2", "branch-all", "auto", "auto-hq",
+                                       "random-greedy"])
+def test_an_algorithm_name_chooses_the_path_search(algorithm):
+    ops = [RNG.random(s) for s in [(2, 3), (3, 4), (4, 5), (5, 6), (6, 2)]]
+    eq = "ab,bc,cd,de,ea->"
+    plan = einsum_plan(eq, *ops, optimize=algorithm)
+    assert plan.contractions[0].optimizer == algorithm
+    assert f"path search {algorithm}" in str(plan)
+    if algorithm != "random-greedy":
+        assert plan.contractions[0].path == tuple(opt_einsum.contract_path(eq, *ops, optimize=algorithm)[0])
+    assert_same(einlang.einsum(eq, *ops, optimize=algorithm), np.einsum(eq, *ops), strict=True)
+
+
+def test_numpys_name_and_limit_pair():
+    ops = chain_operands()
+    plan = einsum_plan(CHAIN, *ops, optimize=("greedy", 0))
+    assert "path search greedy, memory limit 1 elements" in str(plan)
+    assert plan.contractions[0].path == ((0, 1, 2, 3),)  # no intermediate fits: one step, as numpy's
+    assert_same(einlang.einsum(CHAIN, *ops, optimize=("optimal", 100)), np.einsum(CHAIN, *ops), strict=True)
+
+
+def test_unknown_algorithms_and_paths_are_refused():
+    ops = chain_operands()
+    with pytest.raises(E.UnknownPathAlgorithmError) as caught:
+        einlang.einsum(CHAIN, *ops, optimize="fastest")
+    assert isinstance(caught.value, KeyError)
+    with pytest.raises(TypeError):
+        einlang.einsum(CHAIN, *ops, optimize=3.5)
+    with pytest.raises(E.ContractionPathError, match="tuple of operand positions"):
+        einlang.einsum(CHAIN, *ops, optimize=["einsum_path", "01"])
+
+
+def test_an_exhaustive_search_over_many_operands_is_refused_not_hung():
+    ops = [np.ones((2, 2))] * 20
+    eq = ",".join("ab" for _ in ops)
+    with pytest.raises(E.ComplexityLimitError, match="greedy"):
+        einlang.einsum(eq, *ops, optimize="optimal")
+
+
+def test_the_default_plan_report_is_unchanged():
+    assert "note:" not in str(einsum_plan(CHAIN, *chain_operands()))
