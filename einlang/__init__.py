@@ -25,6 +25,7 @@ from .errors import EinlangError
 from .plan import Plan
 from .program import Program, compile_cached
 from .session import Session
+from .symbolic import symbols
 
 if TYPE_CHECKING:  # loaded by __getattr__ on first use
     from . import library  # noqa: F401
@@ -137,4 +138,5 @@ __all__ = [
     "options",
     "register_backend",
     "set_options",
+    "symbols",
 ]

@@ -55,13 +55,56 @@ LIMITS = ("naive_iteration_limit", "memory_limit", "numpy_flop_limit", "inline_l
 """The options that are whole-number limits."""
 
 
+_AUDIENCE: contextvars.ContextVar[str] = contextvars.ContextVar("einlang_audience", default="python")
+
+
+@contextlib.contextmanager
+def speaking_to(audience: str) -> Iterator[None]:
+    """Errors raised inside the block give advice for ``audience``: ``"repl"`` (the REPL and ``einlang
+    run``: ``:set``, ``:backend``) or ``"python"`` (``einlang.set_options``, keyword arguments)."""
+    token = _AUDIENCE.set(audience)
+    try:
+        yield
+    finally:
+        _AUDIENCE.reset(token)
+
+
+def advice(python: str, repl: str) -> str:
+    """The hint for where the user is.
+
+    >>> advice("einlang.set_options(precision=2)", ":set precision 2")
+    'einlang.set_options(precision=2)'
+    >>> with speaking_to("repl"):
+    ...     advice("einlang.set_options(precision=2)", ":set precision 2")
+    ':set precision 2'
+    """
+    return repl if _AUDIENCE.get() == "repl" else python
+
+
 def raise_hint(option: str) -> str:
-    """How to raise a limit, from Python and from the REPL.
+    """How to raise a limit, said for where the user is.
 
     >>> raise_hint("memory_limit")
-    'raise the limit: einlang.set_options(memory_limit=...), or :set memory_limit N in the REPL'
+    'raise the limit: einlang.set_options(memory_limit=...)'
+    >>> with speaking_to("repl"):
+    ...     raise_hint("naive_iteration_limit")
+    'raise the limit: :set naive_iteration_limit 1e8'
     """
-    return f"raise the limit: einlang.set_options({option}=...), or :set {option} N in the REPL"
+    current = getattr(get_options(), option, None)
+    example = "N"
+    if isinstance(current, int) and current > 0:  # ten times the limit in force (memory: twice), as 1e8
+        mantissa, _, exponent = f"{current * (2 if option == 'memory_limit' else 10):.2g}".partition("e")
+        example = f"{mantissa}e{int(exponent)}" if exponent else mantissa
+    return advice(f"raise the limit: einlang.set_options({option}=...)", f"raise the limit: :set {option} {example}")
+
+
+def backend_hint(reason: str = "") -> str:
+    """``use backend='opt' (the default)`` from Python, ``:backend opt`` in the REPL.
+
+    >>> backend_hint(", which contracts pairwise")
+    "use backend='opt' (the default), which contracts pairwise"
+    """
+    return advice(f"use backend='opt' (the default){reason}", f"switch with :backend opt (the default){reason}")
 
 
 _global = [Options()]

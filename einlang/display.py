@@ -23,9 +23,14 @@ integers; exact fractions print as fractions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
+
+from .latex import typeset_name
+from .symbolic import latex_entry
 
 NOISE = 1e-12  # relative to the largest entry: below this an entry is rounding noise
 SHOWN_ENTRIES = 64  # larger arrays show their corners only
@@ -94,3 +99,40 @@ def _object_text(entry: Any) -> str:
     if isinstance(entry, float):
         return format_value(np.float64(entry))
     return str(entry)
+
+
+def _entry_latex(entry: Any, digits: int) -> str:
+    """One entry of a LaTeX matrix: a formula by SymPy, a fraction as \\frac, a number as the text shows it."""
+    formula = latex_entry(entry)
+    if formula is not None:
+        return formula
+    if isinstance(entry, Fraction) and entry.denominator != 1:
+        sign = "-" if entry < 0 else ""
+        return f"{sign}\\frac{{{abs(entry.numerator)}}}{{{entry.denominator}}}"
+    return format_value(np.asarray(entry), digits).replace("j", "i")
+
+
+def latex_value(value: Any, labels: Sequence[str] | None = None, precision: int | None = None) -> str | None:
+    """A small result as a LaTeX matrix with its indices and shape (a vector is a column, as the course
+    writes it); ``None`` for a number, more than two axes or more than 64 entries (text shows those).
+
+    >>> print(latex_value(np.array([[1.0, 0.5], [6e-17, 2.0]]), ("k", "i")))
+    $$\\begin{bmatrix}1 & 0.5 \\\\ 0 & 2\\end{bmatrix}_{ki} \\qquad 2\\times 2$$
+    >>> print(latex_value(np.array([3, 7]), ("i",)))
+    $$\\begin{bmatrix}3 \\\\ 7\\end{bmatrix}_{i} \\qquad 2$$
+    >>> latex_value(np.ones((9, 9))) is None, latex_value(np.float64(2.0)) is None
+    (True, True)
+    """
+    array = np.asarray(value)
+    if array.ndim not in (1, 2) or array.size == 0 or array.size > SHOWN_ENTRIES:
+        return None
+    digits = _precision(precision)
+    shown = cleaned(array, digits)
+    if _whole(shown):
+        shown = shown.astype(np.int64)
+    rows = shown.reshape(-1, 1) if shown.ndim == 1 else shown
+    body = " \\\\ ".join(" & ".join(_entry_latex(entry, digits) for entry in row) for row in rows)
+    indices = "".join(typeset_name(label) for label in labels or ())
+    subscript = f"_{{{indices}}}" if indices else ""
+    shape = "\\times ".join(str(n) for n in array.shape)
+    return f"$$\\begin{{bmatrix}}{body}\\end{{bmatrix}}{subscript} \\qquad {shape}$$"

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import symbolic
 from .errors import UnsupportedDtypeError
 from .source import Span
 
@@ -57,7 +58,7 @@ class Elementwise:
         nan
         """
         if dtype == object:
-            return self.scalar
+            return self.object_scalar
         ufunc, asarray = self.ufunc, np.asarray
 
         def scalar(x: Any) -> Any:
@@ -67,13 +68,21 @@ class Elementwise:
 
         return scalar
 
+    def object_scalar(self, x: Any) -> Any:
+        """An entry of an object array: SymPy's version for a symbolic one (``sin(θ)``), else the exact one.
+
+        >>> ELEMENTWISE["cos"].object_scalar(0)
+        1.0
+        """
+        return symbolic.apply(self.name, x) if symbolic.is_symbolic(x) else self.scalar(x)
+
     def on_array(self, value: np.ndarray) -> np.ndarray:
         """Apply to a whole array; object arrays go element by element through the scalar version."""
         if value.dtype == object:
             out = np.empty(value.shape, dtype=object)
             flat_in, flat_out = value.reshape(-1), out.reshape(-1)
             for k in range(flat_in.size):
-                flat_out[k] = self.scalar(flat_in[k])
+                flat_out[k] = self.object_scalar(flat_in[k])
             return out
         return self.ufunc(value)
 

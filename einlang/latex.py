@@ -55,6 +55,15 @@ def _name(text: str) -> str:
     return text if len(text) == 1 else f"\\mathrm{{{text}}}"
 
 
+def typeset_name(text: str) -> str:
+    """A tensor or index name as LaTeX (public: result displays typeset their indices with it).
+
+    >>> typeset_name("α"), typeset_name("in"), typeset_name("eps")
+    ('\\\\alpha', '\\\\mathrm{in}', '\\\\varepsilon')
+    """
+    return _name(text)
+
+
 def _split(word: str) -> tuple[str, list[str]]:
     """``A_ij`` -> ("A", ["i", "j"]): the name, then one letter per index (the REPL resolves words
     against what is bound; typesetting reads the last ``_`` as the start of the indices)."""

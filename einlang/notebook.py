@@ -13,6 +13,9 @@ statement assigns are written back, so einlang and Python cells share one set of
        ...: def sq(M)_ik = M_ij M_jk
        ...: sq(A)_ik
 
+A result is shown as a LaTeX matrix with its indices and shape when it is small (at most two axes and
+64 entries), as numpy's text otherwise; it stays an ordinary numpy array (``y = %einlang A_ij x_j``).
+
 ``--plan`` prints the contraction plan of the last statement and ``--explain`` its naive loops. A
 mistake prints the rendered error (caret under the culprit), never a traceback from inside einlang.
 Definitions made in a cell stay available to later cells.
@@ -28,8 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from .display import latex_value
 from .errors import EinlangError
 from .session import Session
+from .symbolic import is_symbolic
 
 _SESSIONS: dict[int, Session] = {}
 
@@ -43,9 +48,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _is_tensor(value: Any) -> bool:
-    """Arrays of numbers and numbers (bool and Fraction are Numbers; numpy scalars are np.generic)."""
+    """Arrays of numbers and numbers (bool and Fraction are Numbers; numpy scalars are np.generic), and
+    SymPy formulas (``θ, = symbols("θ")``)."""
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "biufcO"
+    if is_symbolic(value):
+        return True
     return isinstance(value, (Number, np.generic)) and not isinstance(value, np.datetime64)
 
 
@@ -86,7 +94,39 @@ def run_magic(shell: Any, line: str, cell: str | None = None) -> Any:
         return None
     if last is None or last.kind == "assignment":
         return None
-    return last.value
+    return shown(last.value, last.labels)
+
+
+class Shown(np.ndarray):
+    """A ``%einlang`` result: a numpy array like any other, which a notebook shows as a LaTeX matrix with
+    its indices and shape when it is small (text otherwise). Arrays computed from it forget the indices.
+
+    >>> value = shown(np.array([3, 7]), ("i",))
+    >>> value._repr_latex_(), repr(value)
+    ('$$\\\\begin{bmatrix}3 \\\\\\\\ 7\\\\end{bmatrix}_{i} \\\\qquad 2$$', 'array([3, 7])')
+    >>> (value * 2).labels is None, isinstance(value, np.ndarray)
+    (True, True)
+    """
+
+    labels: tuple[str, ...] | None = None
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.labels = None  # a view or a computed array: its axes need not be these indices
+
+    def _repr_latex_(self) -> str | None:
+        return latex_value(self.view(np.ndarray), self.labels)
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+
+def shown(value: Any, labels: tuple[str, ...] | None) -> Any:
+    """The value a magic returns: an array as :class:`Shown` (LaTeX in a notebook); a number as it is."""
+    if not isinstance(value, np.ndarray) or value.ndim == 0:
+        return value
+    result = value.view(Shown)
+    result.labels = labels
+    return result
 
 
 def load_ipython_extension(ipython: Any) -> None:

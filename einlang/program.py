@@ -27,7 +27,7 @@ from .backends import Runner, as_runner, get_backend
 from .backends.arrays import describe, library_of, placeholder
 from .calls import FastCalls, guarded, operand_key
 from .catalog import REGISTRATIONS, FunctionSource, lookup
-from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options
+from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options, raise_hint
 from .dispatch import library_operands, placeholders, run_library
 from .einsum_text import to_einsum
 from .plan import Plan, build_plan
@@ -254,8 +254,7 @@ class BoundProgram:
                 f"the largest array this needs, {name} ({dims(shape)}), has {elements:,} elements = {nbytes:,} bytes, "
                 f"above the memory limit of {limit:,} bytes",
                 span,
-                hint="contract in another order, use smaller tensors, or raise the limit: "
-                "einlang.set_options(memory_limit=...)",
+                hint=f"contract in another order, use smaller tensors, or {raise_hint('memory_limit')}",
             )
         return nbytes
 

@@ -25,6 +25,7 @@ ALLOWED = {
     "pygments": ("highlight.py", "repl/"),
     "matplotlib": ("bench_cli.py",),
     "PIL": ("images.py",),
+    "sympy": ("symbolic.py",),  # symbolic entries: the optional extra, imported only when a symbol is met
     # array libraries: recognised and called in one module; the benchmark measures against them
     "torch": ("backends/arrays.py", "bench_arrays.py"),
     "jax": ("backends/arrays.py", "bench_arrays.py"),
@@ -51,7 +52,8 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 # bottom to top: a module may import from its own layer and those before it
 LAYERS = (
     # dtypes.py: the value rule, read by the checker (semantics) and every backend
-    ("foundation", ("source.py", "errors.py", "functions.py", "dtypes.py", "catalog.py", "config.py", "timing.py")),
+    ("foundation", ("source.py", "errors.py", "symbolic.py", "functions.py", "dtypes.py", "catalog.py", "config.py",
+                    "timing.py")),
     ("syntax", ("syntax/", "latex.py")),  # latex.py: a second printer of the syntax tree
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),

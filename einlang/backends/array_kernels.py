@@ -145,7 +145,7 @@ class NodeKernels:
 
         def stack(*items):
             if not any(isinstance(item, array_type) for item in items):
-                return constant(np.array([np.asarray(i) for i in items], dtype=node.dtype).reshape(shape))
+                return constant(np.stack([np.asarray(i, dtype=node.dtype) for i in items]).reshape(shape))
             like = next(item for item in items if isinstance(item, array_type))
             parts = [i if isinstance(i, array_type) else self.library.convert(np.asarray(i, dtype=node.dtype), like)
                      for i in items]

@@ -122,7 +122,8 @@ def common_kernel(node: ir.Node) -> Kernel | None:
         shape, dtype = node.shape, node.dtype
 
         def stack(*items):
-            return np.array([np.asarray(i) for i in items], dtype=dtype).reshape(shape)
+            # np.stack, not np.array: 0-d object entries (a SymPy formula) must not become nested arrays
+            return np.stack([np.asarray(i, dtype=dtype) for i in items]).reshape(shape)
 
         return stack
     if isinstance(node, ir.External):
@@ -165,6 +166,8 @@ def combine_kernel(node: ir.Combine, asarray: Callable[[Any], Any] = np.asarray,
                 total = total - value
             else:
                 total = total + value * coef
+        if not hasattr(total, "dtype"):  # numpy unboxes 0-d object sums: the entry itself (a Fraction, a formula)
+            total = np.array(total, dtype=object)
         # terms that are numbers are weak scalars: a float32 sum stays float32 (NEP 50)
         return total if total.dtype == dtype else as_dtype(total, dtype, ops)
 

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import get_options
+from ..config import backend_hint, get_options, raise_hint
 from ..errors import NaiveIterationLimitError, UnsupportedByBackendError
 from ..functions import ELEMENTWISE
 from ..plan import eliminate_deltas, format_indices, unused_deltas
@@ -452,7 +452,7 @@ def _check_iterations(iterations: int) -> None:
     if iterations > limit:
         raise NaiveIterationLimitError(
             f"the naive backend would run {iterations:,} loop iterations, above the limit of {limit:,}",
-            hint="use backend='opt' (the default), or raise the limit: einlang.set_options(naive_iteration_limit=...)",
+            hint=f"{backend_hint()}, or {raise_hint('naive_iteration_limit')}",
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..config import get_options
+from ..config import backend_hint, get_options, raise_hint
 from ..errors import ComplexityLimitError, UnsupportedByBackendError
 from ..plan import EINSUM_LETTERS, eliminate_deltas, unused_deltas
 from ..semantics import ir
@@ -57,8 +57,7 @@ class NumpyBackend:
                     f"numpy.einsum without path optimisation would do {flops:,} multiply-adds for this product, "
                     f"above the limit of {limit:,}",
                     node.span,
-                    hint="use backend='opt' (the default), which contracts pairwise, or raise the limit: "
-                    "einlang.set_options(numpy_flop_limit=...)",
+                    hint=f"{backend_hint(', which contracts pairwise')}, or {raise_hint('numpy_flop_limit')}",
                 )
             return einsum(equation, *operands, optimize=False)
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors as E
+from .. import symbolic
 from ..config import get_options, raise_hint
 from ..semantics.callables import PyFunction
 from . import _checks as C
@@ -34,6 +35,11 @@ def _exact(A: np.ndarray) -> bool:
 
 
 def _rows(A: np.ndarray) -> list[list[Any]]:
+    if symbolic.has_symbols(A):
+        raise E.InputValueError(
+            "row reduction compares entries with 0, which a formula with symbols cannot be",
+            hint="det, inv and solve work with symbols; give the symbols numbers for the rest",
+        )
     if _exact(A):
         return [[Fraction(x) for x in row] for row in A.tolist()]
     return [list(row) for row in A.astype(np.result_type(A.dtype, np.float64)).tolist()]
@@ -170,6 +176,8 @@ register_python(PyFunction(
 
 def determinant(A: np.ndarray) -> Any:
     """Exact for integer and fraction matrices (the product of the pivots, sign flipped per row swap)."""
+    if symbolic.has_symbols(A):
+        return symbolic.matrix_function("det", A)
     if not _exact(A):
         return np.linalg.det(A)
     _, pivots, value = echelon(A)
@@ -200,6 +208,8 @@ register_python(PyFunction(
 
 def singular(A: np.ndarray) -> bool:
     """No inverse: exactly for integer matrices, up to rounding (rank below n) for float ones."""
+    if symbolic.has_symbols(A):
+        return symbolic.singular(A)
     if _exact(A):
         return determinant(A) == 0
     return bool(np.linalg.matrix_rank(A) < A.shape[0])
@@ -223,6 +233,8 @@ def _inv_infer(shapes, dtypes, constants):
 
 def _inv(A: np.ndarray) -> np.ndarray:
     _refuse_singular("inv", "A", A)
+    if symbolic.has_symbols(A):
+        return symbolic.matrix_function("inv", A)
     if A.dtype == object:  # exact entries (fractions): an exact inverse
         return exact_inverse(A)
     return np.linalg.inv(C.object_as_float(A))
@@ -259,11 +271,13 @@ def _solve_infer(shapes, dtypes, constants):
     A = C.constant_matrix(constants[0])
     if A is not None and A.ndim == 2:
         _refuse_singular("solve", "A", A)
-    return shapes[1], C.real_float(dtypes)
+    return shapes[1], np.dtype(object) if object in dtypes else C.real_float(dtypes)
 
 
 def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     _refuse_singular("solve", "A", A)
+    if symbolic.has_symbols(A) or symbolic.has_symbols(b):
+        return symbolic.matrix_function("solve", A, b)
     return np.linalg.solve(C.object_as_float(A), C.object_as_float(b))
 
 

@@ -21,12 +21,14 @@ import warnings
 from typing import TextIO
 
 from .. import errors as E
+from ..config import speaking_to
+from ..symbolic import symbols
 from .commands import run_command
 from .display import format_result, shape_text
 from .files import load_file, save_file
 from .helpers import ReplSession
 from .progress import ProgressBar
-from .script import LOAD_LINE, SAVE_LINE, CommandError, file_line, split_script
+from .script import LOAD_LINE, SAVE_LINE, SYMBOLS_LINE, CommandError, file_line, split_script
 
 
 class Repl:
@@ -80,7 +82,8 @@ class Repl:
 
     def run_script(self, text: str, name: str = "<input>") -> None:
         """Run statements, ``load``/``save`` lines and ``:command`` lines in order. Errors propagate."""
-        with self.session.limits():  # a sandbox's limits, for :time and :compare too
+        # a sandbox's limits, for :time and :compare too; hints speak REPL (:set, :backend), not Python
+        with self.session.limits(), speaking_to("repl"):
             for piece in split_script(text):
                 if self.quit:
                     return
@@ -90,6 +93,8 @@ class Repl:
                     self.load_line(piece.text)
                 elif piece.kind == "save":
                     self.save_line(piece.text)
+                elif piece.kind == "symbols":
+                    self.symbols_line(piece.text)
                 else:
                     self.statements(piece.text, name)
 
@@ -124,6 +129,15 @@ class Repl:
             self.session[array_name] = array
             if self.show_assignments:
                 self.print(f"{array_name}  {shape_text(array)}  {array.dtype}  from {path}")
+        self.session.history.append(line.strip())
+
+    def symbols_line(self, line: str) -> None:
+        """``symbols a b θ``: bind each name to a SymPy symbol, so formulas come out (``rotation(θ)``)."""
+        names = SYMBOLS_LINE.fullmatch(line).group(1)  # type: ignore[union-attr]  # split_script matched it
+        for symbol in symbols(names):
+            self.session[symbol.name] = symbol
+        if self.show_assignments:
+            self.print(f"symbols {' '.join(s.name for s in symbols(names))}: entries of formulas (SymPy)")
         self.session.history.append(line.strip())
 
     def save_line(self, line: str) -> None:

@@ -3,8 +3,8 @@
 
 >>> needs_more_input("A = [[1, 2],")
 True
->>> [piece.kind for piece in split_script('x = rand(3)\\n:vars\\nsave(x, "x.npy")\\ny = x_i x_i')]
-['einlang', 'command', 'save', 'einlang']
+>>> [piece.kind for piece in split_script('x = rand(3)\\n:vars\\nsave(x, "x.npy")\\ny = x_i x_i\\nsymbols a b θ')]
+['einlang', 'command', 'save', 'einlang', 'symbols']
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ _NAME = r"[^\W\d]\w*"
 _STRING = r"""(?:"([^"\n]*)"|'([^'\n]*)')"""
 LOAD_LINE = re.compile(rf"\s*(?:({_NAME})\s*=\s*)?load\(\s*{_STRING}\s*\)\s*;?\s*(?:#.*)?")
 SAVE_LINE = re.compile(rf"\s*save\(\s*(?:({_NAME})\s*,\s*)?{_STRING}\s*\)\s*;?\s*(?:#.*)?")
+# "symbols a b θ": names for SymPy symbols (an einlang product of three words would need a tensor "symbols")
+SYMBOLS_LINE = re.compile(rf"\s*symbols((?:\s*,?\s*{_NAME})+)\s*;?\s*(?:#.*)?")
 
 
 class FileLine(NamedTuple):
@@ -53,7 +55,7 @@ def needs_more_input(text: str) -> bool:
     False
     """
     stripped = text.strip()
-    if not stripped or stripped.startswith(":") or LOAD_LINE.fullmatch(text) or SAVE_LINE.fullmatch(text):
+    if not stripped or stripped.startswith(":") or any(p.fullmatch(text) for p in (LOAD_LINE, SAVE_LINE, SYMBOLS_LINE)):
         return False
     if text.rstrip(" \t").endswith("\\"):
         return True
@@ -67,7 +69,7 @@ def needs_more_input(text: str) -> bool:
 
 
 class ScriptPiece(NamedTuple):
-    """One piece of a script: ``kind`` is ``"einlang"``, ``"load"``, ``"save"`` or ``"command"``."""
+    """One piece of a script: ``kind`` is ``"einlang"``, ``"load"``, ``"save"``, ``"symbols"`` or ``"command"``."""
 
     kind: str
     text: str
@@ -81,6 +83,8 @@ def _special(line: str) -> str | None:
         return "load"
     if SAVE_LINE.fullmatch(line):
         return "save"
+    if SYMBOLS_LINE.fullmatch(line) and line.split()[0] == "symbols":
+        return "symbols"
     return None
 
 

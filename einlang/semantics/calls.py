@@ -75,11 +75,7 @@ def _function(scope: Scope, e: ast.Call) -> EinFunction | PyFunction:
     return arguments.part(function, e)
 
 
-LIBRARY_SOURCE = "einlang/library/"
-
-
-def _in_library(span: Any) -> bool:
-    return span is not None and span.source.name.startswith(LIBRARY_SOURCE)
+_in_library = ir.in_library
 
 
 def _point_at_the_call(err: E.EinlangError, e: ast.Call, function: Any) -> None:

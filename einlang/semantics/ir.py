@@ -185,10 +185,22 @@ class External(Node):
             return np.asarray(self.function(*arrays), dtype=self.dtype).reshape(self.shape)
         except EinlangError as err:
             if not err.spans and self.span is not None:
-                err.spans = (self.span,)
-                for caller in reversed(self.callers):
-                    err.add_context("called from here", caller)
+                user = next((c for c in self.callers if not in_library(c)), None)
+                if in_library(self.span) and user is not None:
+                    err.spans = (user,)  # found inside a library body: the caller's mistake, the caret under their call
+                else:
+                    err.spans = (self.span,)
+                    for caller in reversed(self.callers):
+                        err.add_context("called from here", caller)
             raise
+
+
+LIBRARY_SOURCE = "einlang/library/"
+
+
+def in_library(span: Any) -> bool:
+    """A position in the library's own ``.ein`` source (never shown to a user as code to edit)."""
+    return span is not None and span.source.name.startswith(LIBRARY_SOURCE)
 
 
 @dataclass(frozen=True, eq=False, slots=True)

@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .. import errors as E
+from ..config import advice
 from ..functions import ELEMENTWISE
 from ..source import Span
 from ..syntax import ast
@@ -98,7 +99,10 @@ class Scope:
             if known:
                 hint = "defined here: " + ", ".join(sorted(known)[:8]) + (", …" if len(known) > 8 else "")
             else:
-                hint = "pass it as a keyword argument (einlang.evaluate(..., A=array)) or bind it first (A = [[1, 2], [3, 4]])"
+                hint = advice(
+                    "pass it as a keyword argument (einlang.evaluate(..., A=array)) or bind it first (A = [[1, 2], [3, 4]])",
+                    'bind it first (A = [[1, 2], [3, 4]]), or load it from a file (A = load("a.npy"))',
+                )
         if self.is_function(name):
             hint = f"{name} is a function: call it with parentheses, {name}(...)"
         raise E.UndefinedNameError(message, [span], hint=hint)
