@@ -280,6 +280,25 @@ class NotAnEinsumError(IndexRuleError):
     code = "E307"
 
 
+class ReductionIndexError(IndexRuleError):
+    """A reduction over an index that is not free in its argument (``max_k(A_ij)``, or ``max_j(A_ij x_j)``
+    where the convention already sums j)."""
+
+    code = "E210"
+
+
+class RepeatedReductionIndexError(IndexRuleError):
+    """An index written twice under one reduction (``max_{jj}(A_ij)``)."""
+
+    code = "E211"
+
+
+class ReductionFormError(IndexRuleError):
+    """A reduction written other than ``kind_j(expr)``: more than one argument, or indices after the ')'."""
+
+    code = "E214"
+
+
 # --- sizes and values ----------------------------------------------------------------------------
 
 
@@ -299,6 +318,18 @@ class SizeInferenceError(ShapeError):
     """A size nothing determines (``delta_ij`` alone)."""
 
     code = "E402"
+
+
+class EmptyReductionError(ShapeError):
+    """``max``, ``min`` or ``mean`` over an index of size 0: there is no value to give."""
+
+    code = "E212"
+
+
+class IndexSizeError(SizeInferenceError):
+    """``size(d)`` where d is not an index of the product around it (or not an index at all)."""
+
+    code = "E213"
 
 
 class RaggedArrayError(ShapeError):

@@ -29,6 +29,7 @@ GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξπρστυφχψω", GREEK
 SYMBOLS = {"delta": "\\delta", "eps": "\\varepsilon", "pi": "\\pi"}
 FUNCTIONS = {"sqrt": None, "exp": "\\exp", "log": "\\log", "sin": "\\sin", "cos": "\\cos", "tan": "\\tan",
              "abs": None}
+REDUCTIONS = {"sum": "\\sum", "max": "\\max", "min": "\\min", "prod": "\\prod"}  # the others: \operatorname*
 
 
 def latex(source: str) -> str:
@@ -159,6 +160,9 @@ def _expr(e: ast.Expr) -> str:
         return _matrix(e)
     if isinstance(e, ast.Call):
         return _call(e)
+    if isinstance(e, ast.Reduce):
+        operator = REDUCTIONS.get(e.kind) or f"\\operatorname*{{{e.kind}}}"
+        return f"{operator}{_subscript([r.name for r in e.indices])} \\left({_summed(e.arg, None)}\\right)"
     raise TypeError(type(e).__name__)
 
 

@@ -49,6 +49,12 @@ MISTAKES = [
     ("eps_size", "eps_ijk v_j x_k", dict(v=v, x=x)),
     ("ragged_array", "[[1, 2], [3]]", {}),
     ("basis_in_rows_orthogonal", "to_basis_orthogonal([[2, 1], [-2, 4]], [5, -1])", {}),
+    ("reduction_index_summed_inside", "max_j(A_ij B_jk)", dict(A=A, B=np.ones((4, 2)))),
+    ("reduction_index_absent", "softmax_k(A_ij)", dict(A=A)),
+    ("reduction_index_repeated", "max_{jj}(A_ij)", dict(A=A)),
+    ("reduction_empty_max", "max_j(E_ij)", dict(E=np.ones((3, 0)))),
+    ("size_of_bound_index", "sum_i(v_i) / size(i)", dict(v=v)),
+    ("reduction_subscript_after", "max_j(A_ij)_i", dict(A=A)),
 ]
 
 

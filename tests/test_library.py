@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (einlang expression, hand-computed answer as an einlang value)
 HAND_COMPUTED = [
+    # attention: the query matches both keys equally, then only the first
+    ("attention([[1, 0]], [[1, 0], [1, 0]], [[1, 2], [3, 4]])", "[[2, 3]]"),
+    ("attention([[2, 0]], [[1, 0], [0, 0]], [[1, 0], [0, 1]])",
+     "[[exp(sqrt(2)) / (exp(sqrt(2)) + 1), 1 / (exp(sqrt(2)) + 1)]]"),
     # vectors
     ("dot([1, 2], [3, 4])", "11"),
     ("dot([1, -1, 2], [2, 2, 1])", "2"),

@@ -20,6 +20,7 @@ from ..semantics import ir
 from .arrays import ArrayLibrary, numpy_dtype
 from .executor import combine_kernel, kronecker, levi_civita
 from .ops import Kernel, KernelOps
+from .reduce_kernels import numpy_like, reduce_kernel, torch_like
 
 # Python-written library functions and the library's own version of each (attribute paths in its namespace)
 LINALG = {
@@ -105,6 +106,9 @@ class NodeKernels:
             return self._stack_kernel(node)
         if isinstance(node, ir.External):
             return self._external_kernel(node)
+        if isinstance(node, ir.Reduce):
+            xp = self.library.xp
+            return reduce_kernel(node, torch_like(xp) if self.library.name == "torch" else numpy_like(xp))
         return None
 
     @property

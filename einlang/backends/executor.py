@@ -18,6 +18,7 @@ from ..dtypes import product_dtypes, weak
 from ..functions import ELEMENTWISE
 from ..semantics import ir
 from .ops import NUMPY_OPS, Kernel, KernelOps
+from .reduce_kernels import reduce_kernel
 
 
 def coefficient_for(coef: Any, dtype: np.dtype) -> Any:
@@ -128,6 +129,8 @@ def common_kernel(node: ir.Node) -> Kernel | None:
         return stack
     if isinstance(node, ir.External):
         return node.call
+    if isinstance(node, ir.Reduce):
+        return reduce_kernel(node)
     return None
 
 

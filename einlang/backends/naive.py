@@ -45,6 +45,7 @@ from ..plan import eliminate_deltas, format_indices, unused_deltas
 from ..semantics import ir
 from . import Runner
 from .executor import coefficient_for, inner_dtype, kronecker, levi_civita
+from .naive_reduce import PASSES, emit_reduce
 
 _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"acc", "np"}
@@ -91,6 +92,8 @@ def _iterations(node: ir.Node) -> int:
         return math.prod(node.sizes[label] for label in node.labels) if node.labels else 1
     if isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
         return max(1, math.prod(node.shape))
+    if isinstance(node, ir.Reduce):
+        return max(1, math.prod(node.arg.shape)) * PASSES[node.kind]
     return 0
 
 
@@ -399,6 +402,8 @@ def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) 
         em.emit(depth, f"{target} = [{', '.join(em.var[id(item)] for item in node.items)}]")
     elif isinstance(node, (ir.Constant, ir.Delta, ir.LeviCivita)):
         _emit_constant(em, node, target, names)
+    elif isinstance(node, ir.Reduce):
+        emit_reduce(em, node, target, names)
     elif isinstance(node, ir.External):
         fn_name = em.globals.fresh(f"_{node.name}", "_ext")
         kinds = [(arg.dtype, arg.shape) for arg in node.args]

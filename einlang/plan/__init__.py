@@ -2,10 +2,11 @@
 
 from .deltas import Elimination, eliminate_deltas, unused_deltas
 from .plan import EINSUM_LETTERS, ContractionPlan, Plan, Step, build_plan, format_indices, render_plan, symbol
+from .reductions import PASSES, ReductionStep
 
 __all__ = [
     "EINSUM_LETTERS",
     "ContractionPlan",
     "Elimination",
     "eliminate_deltas",
-    "unused_deltas", "Plan", "Step", "build_plan", "format_indices", "render_plan", "symbol"]
+    "unused_deltas", "PASSES", "Plan", "ReductionStep", "Step", "build_plan", "format_indices", "render_plan", "symbol"]

@@ -26,7 +26,9 @@ import opt_einsum
 from ..semantics import ir
 from ..semantics.describe import dims
 from .deltas import eliminate_deltas, unused_deltas
+from .indices import format_indices
 from .paths import DEFAULT, DEFAULT_PATH, EXPLICIT, PathChoice, check_path, check_search
+from .reductions import ReductionStep, plan_reduction
 
 GREEDY_ABOVE = 12
 """Products with more operands than this use the greedy path search (the optimal one is exponential)."""
@@ -39,15 +41,6 @@ EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def symbol(k: int) -> str:
     """The k-th einsum symbol (a-z, A-Z, then further Unicode letters), as opt_einsum numbers them."""
     return opt_einsum.get_symbol(k)
-
-
-def format_indices(labels: tuple[str, ...]) -> str:
-    """``('i', 'k')`` -> ``_ik``; multi-letter names -> ``_{in,out}``; rank 0 -> ``''``."""
-    if not labels:
-        return ""
-    if all(len(label) == 1 for label in labels):
-        return "_" + "".join(labels)
-    return "_{" + ",".join(labels) + "}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +102,7 @@ class Plan:
     # ids of the Kronecker-delta nodes the opt backend never builds (every product using them dropped them)
     eliminated: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
     choice: PathChoice = field(default=DEFAULT_PATH, repr=False, compare=False)  # how paths were chosen
+    reductions: tuple[ReductionStep, ...] = ()  # max, min, prod, logsumexp, softmax, in evaluation order
 
     def largest_array(self, backend: str = "opt") -> tuple[str, tuple[int, ...], int, Any]:
         """(name, shape, elements, span) of the biggest array ``backend`` creates: intermediates, results,
@@ -134,12 +128,12 @@ class Plan:
     @property
     def naive_flops(self) -> int:
         """FLOPs of summing every index combination of every product (what ``naive`` does)."""
-        return sum(c.naive_flops for c in self.contractions) + self.elementwise_flops
+        return sum(c.naive_flops for c in self.contractions) + self.other_flops
 
     @property
     def opt_flops(self) -> int:
         """FLOPs along the chosen pairwise paths."""
-        return sum(c.opt_flops for c in self.contractions) + self.elementwise_flops
+        return sum(c.opt_flops for c in self.contractions) + self.other_flops
 
     @property
     def written_flops(self) -> int | None:
@@ -147,7 +141,12 @@ class Plan:
         the difference from ``opt_flops`` is what the contraction order is worth."""
         if any(c.written_flops is None for c in self.contractions):
             return None
-        return sum(c.written_flops for c in self.contractions) + self.elementwise_flops  # type: ignore[misc]
+        return sum(c.written_flops for c in self.contractions) + self.other_flops  # type: ignore[misc]
+
+    @property
+    def other_flops(self) -> int:
+        """FLOPs of the steps that are not products: elementwise functions, sums of terms, reductions."""
+        return self.elementwise_flops + sum(r.flops for r in self.reductions)
 
     @property
     def speedup(self) -> float:
@@ -333,6 +332,7 @@ def build_plan(program: ir.LoweredProgram, choice: PathChoice = DEFAULT_PATH) ->
     """Plan every product of a checked program (``choice``: how each product's path is chosen)."""
     names = node_names(program)
     contractions: list[ContractionPlan] = []
+    reductions: list[ReductionStep] = []
     elementwise = 0
     for node in program.nodes:
         if isinstance(node, ir.Contract):
@@ -340,12 +340,14 @@ def build_plan(program: ir.LoweredProgram, choice: PathChoice = DEFAULT_PATH) ->
             contractions.append(plan_contraction(node, names[id(node)], base_names, choice))
         elif isinstance(node, (ir.Combine, ir.Apply, ir.Stack)):
             elementwise += math.prod(node.shape) * max(1, len(node.inputs) - (not isinstance(node, ir.Apply)))
+        elif isinstance(node, ir.Reduce):
+            reductions.append(plan_reduction(node, names))
     eliminated = unused_deltas(program)
     arrays = tuple(
         (names[id(node)], node.shape, id(node)) for node in program.nodes if not isinstance(node, ir.Input)
     )
     return Plan(tuple(contractions), elementwise, program.result.shape, program.result.dtype, names, arrays, eliminated,
-                choice)
+                choice, tuple(reductions))
 
 
 def _fmt_count(n: int) -> str:
@@ -360,31 +362,36 @@ def _fmt_bytes(n: int) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+def _table_steps(plan: Plan) -> list[tuple[str, str, tuple[str, ...], tuple[int, ...], int, str]]:
+    """Every row of the table, products' steps and reductions in evaluation order (T1, T2, …)."""
+    rows: list[tuple[int, tuple[str, str, tuple[str, ...], tuple[int, ...], int, str]]] = []
+    for c in plan.contractions:
+        order = _order(c.name)
+        rows.extend((order, (s.result, " ".join(s.operands), s.contracted, s.shape, s.flops, s.kernel)) for s in c.steps)
+    for r in plan.reductions:
+        rows.append((_order(r.name), (r.result, r.operation, r.reduced, r.shape, r.flops, "reduce")))
+    rows.sort(key=lambda row: row[0])  # stable: a product's steps keep their order
+    return [row for _, row in rows]
+
+
+def _order(name: str) -> int:
+    """T12 -> 12: computed nodes are numbered in evaluation order."""
+    return int(name[1:]) if name[1:].isdigit() else 0
+
+
 def render_plan(plan: Plan) -> str:
     """The plan as a table: one row per pairwise step, then the totals."""
     lines: list[str] = []
     rows: list[tuple[str, ...]] = [("step", "contraction", "summed", "result shape", "FLOPs", "kernel")]
-    k = 0
-    for c in plan.contractions:
-        for step in c.steps:
-            k += 1
-            rows.append(
-                (
-                    str(k),
-                    f"{step.result} = {' '.join(step.operands)}",
-                    ",".join(step.contracted) or "-",
-                    dims(step.shape),
-                    _fmt_count(step.flops),
-                    step.kernel,
-                )
-            )
+    for k, (result, operation, summed, shape, flops, kernel) in enumerate(_table_steps(plan), start=1):
+        rows.append((str(k), f"{result} = {operation}", ",".join(summed) or "-", dims(shape), _fmt_count(flops), kernel))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) if i in (4,) else cell.ljust(w)
                                for i, (cell, w) in enumerate(zip(row, widths))).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
-    if not plan.contractions:
+    if not plan.contractions and not plan.reductions:
         lines = ["(no contractions)"]
     lines.append("")
     lines.append(f"naive FLOPs:          {_fmt_count(plan.naive_flops)}")

@@ -161,6 +161,45 @@ class Apply(Node):
 
 
 @dataclass(frozen=True, eq=False, slots=True)
+class Reduce(Node):
+    """A reduction other than a sum of ``arg`` (whose axes carry ``labels``) over the ``reduced`` labels:
+    ``kind`` is ``max``, ``min``, ``prod``, ``logsumexp`` (these drop the reduced axes, the others keep
+    their order) or ``softmax`` (keeps every axis: it normalises along the reduced ones).
+
+    Sums and means are :class:`Contract` nodes (a sum over one operand), planned like any product.
+
+    >>> x = Input("x", (2, 3), np.dtype(float))
+    >>> r = Reduce("max", x, ("i", "j"), ("j",), (2,), np.dtype(float))
+    >>> r.axes, r.output
+    ((1,), ('i',))
+    """
+
+    kind: str
+    arg: Node
+    labels: tuple[str, ...]
+    reduced: tuple[str, ...]
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    span: Span | None = field(default=None, compare=False)
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return (self.arg,)
+
+    @property
+    def axes(self) -> tuple[int, ...]:
+        """The argument's axes reduced over, in increasing order."""
+        return tuple(k for k, label in enumerate(self.labels) if label in self.reduced)
+
+    @property
+    def output(self) -> tuple[str, ...]:
+        """The labels of the result's axes."""
+        if self.kind == "softmax":
+            return self.labels
+        return tuple(label for label in self.labels if label not in self.reduced)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class External(Node):
     """A library function written in Python (``det``, ``inv``, ``pagerank``)."""
 

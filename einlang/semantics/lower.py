@@ -15,7 +15,7 @@ outputs, sums aligned by index name. The other stages are separate modules: what
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -25,7 +25,7 @@ from .. import errors as E
 from ..functions import ELEMENTWISE
 from ..source import Span
 from ..syntax import ast
-from . import batch, calls, ir, literals, messages, sizes
+from . import batch, calls, ir, literals, messages, reductions, sizes
 from .budget import Budget
 from .callables import EinFunction
 from .calls import MAX_CALL_DEPTH, MAX_RANK
@@ -201,6 +201,8 @@ class Lowerer:
         if isinstance(e, ast.Array) and e.indices is None:
             return calls.array(self, e)
         if isinstance(e, ast.Call) and e.indices is None:
+            if e.function == "size" and "size" not in self.scope.functions:
+                return reductions.size_of(self, e)
             return calls.elementwise(self, e) if e.function in ELEMENTWISE else calls.call(self, e)
         if isinstance(e, ast.Number):
             return Labeled(literals.constant(e.value), None, e.span, display=e.text or str(e.value))
@@ -229,25 +231,33 @@ class Lowerer:
             raise messages.missing_from_term(err, term.expr) from None
 
     def _sum_terms(self, e: ast.Sum, out: Sequence[ast.IndexRef] | None) -> list[_Term]:
-        lowered: list[_Term] = []
-        deferred: list[_Term] = []
-        for position, (sign, expr) in enumerate(e.terms):
+        terms = [_Term(position, sign, expr) for position, (sign, expr) in enumerate(e.terms)]
+        return self._deferring(terms, lambda term: self._sum_term(term, out), lambda term: term.value)
+
+    def _deferring(self, items: list[Any], lower_one: Callable[[Any], Any], value_of: Callable[[Any], Any]) -> list[Any]:
+        """Each item lowered in order; one whose index sizes come from the others waits for them (a delta
+        term of a sum, A_ij + delta_ij; size(d) in a product, x_d / size(d))."""
+        done: dict[int, Any] = {}
+        waiting: list[int] = []
+        for k, item in enumerate(items):
             try:
-                lowered.append(self._sum_term(_Term(position, sign, expr), out))
+                done[k] = lower_one(item)
             except E.SizeInferenceError:
-                deferred.append(_Term(position, sign, expr))
-        if deferred:
-            # a delta term takes its sizes from the other terms: A_ij + delta_ij
+                waiting.append(k)
+        if waiting:
             saved = dict(self._hints)
-            for term in lowered:
-                for label, size in zip(term.value.labels or (), term.value.node.shape):  # type: ignore[union-attr]
+            for value in map(value_of, done.values()):
+                for label, size in zip(value.labels or (), value.node.shape):
                     self._hints.setdefault(label, size)
             try:
-                lowered.extend(self._sum_term(term, out) for term in deferred)
+                done.update((k, lower_one(items[k])) for k in waiting)
             finally:
                 self._hints = saved
-            lowered.sort(key=lambda term: term.position)
-        return lowered
+        return [done[k] for k in range(len(items))]
+
+    def index_size(self, label: str) -> int | None:
+        """The size of index ``label`` in the product being lowered, once its tensors are (``size(d)``)."""
+        return self._hints.get(label)
 
     def _sum(self, e: ast.Sum, out: Sequence[ast.IndexRef] | None) -> Labeled:
         lowered = self._sum_terms(e, out)
@@ -307,7 +317,7 @@ class Lowerer:
     def _product(self, e: ast.Expr, out: Sequence[ast.IndexRef] | None) -> Labeled:
         pieces: list[ast.Expr] = []
         raw = self._collect(e, literals.NO_NUMBER, pieces)
-        factors, raw = literals.fold_scalars([self._factor(piece) for piece in pieces], raw)
+        factors, raw = literals.fold_scalars(self._deferring(pieces, self._factor, lambda factor: factor), raw)
         coef = literals.coefficient(raw)
         batch.broadcast(factors)  # numpy's rules for '...' axes: size-1 batch axes get private labels
         occurrences: dict[str, list[Span | None]] = {}
@@ -363,6 +373,8 @@ class Lowerer:
             return _closed(self._reciprocal(e))
         if isinstance(e, ast.Sum):
             return _closed(self._sum(e, None))
+        if isinstance(e, ast.Reduce):
+            return _closed(reductions.lower_reduce(self, e))
         if isinstance(e, ast.Paren):
             return _closed(self.expr(e.expr))
         value = self._maybe_whole(e)

@@ -108,6 +108,54 @@ class Call:
     parts: int = 0
 
 
+REDUCTIONS = ("sum", "max", "min", "prod", "mean", "logsumexp", "softmax")
+"""The reductions, written ``max_j(expr)`` or ``max_{jk}(expr)``; ``Σ`` is another spelling of ``sum``."""
+REDUCTION_SPELLINGS = {**{kind: kind for kind in REDUCTIONS}, "Σ": "sum"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reduce:
+    """A reduction over indices: ``max_j(A_ij)``, ``Σ_{jk}(x_j y_k)``, ``softmax_j(z_ij)``.
+
+    ``written`` is the name as written (``Σ`` or ``sum``); ``braced`` says the indices came in braces.
+    Without braces, ``sum_sq(x)`` may be a call of a definition named ``sum_sq``: the checker decides.
+
+    >>> Reduce.from_call(Call("max_jk", (Word("A_ijk"),))).kind, Reduce.from_call(Call("maxi", ())) is None
+    ('max', True)
+    """
+
+    kind: str
+    indices: tuple[IndexRef, ...]
+    arg: Expr
+    written: str = field(default="", compare=False)
+    braced: bool = field(default=False, compare=False)
+    extra: tuple[Expr, ...] = ()  # arguments after the first (an error, reported by the checker)
+    after: tuple[IndexRef, ...] | None = None  # a subscript after the ')' (an error too)
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+    @staticmethod
+    def from_call(call: Call) -> Reduce | None:
+        """``max_j(...)`` read as a reduction (one index per letter after the '_'), or ``None``."""
+        head, _, letters = call.function.partition("_")
+        kind = REDUCTION_SPELLINGS.get(head)
+        if kind is None or not letters.isalpha() or not call.args or call.keywords:
+            return None
+        span = call.name_span
+        start = len(head) + 1
+        refs = tuple(IndexRef(ch, span.sub(start + k, start + k + 1) if span else None) for k, ch in enumerate(letters))
+        return Reduce(kind, refs, call.args[0], head, False, call.args[1:], call.indices, call.span, span)
+
+    @property
+    def function(self) -> str:
+        """The name of the call it was read from: ``max_j``."""
+        return self.written + "_" + "".join(ref.name for ref in self.indices)
+
+    def as_call(self) -> Call:
+        """The call it was read from (when ``function`` names a definition after all)."""
+        return Call(self.function, (self.arg, *self.extra), self.after, self.span, self.name_span)
+
+
 @dataclass(frozen=True, slots=True)
 class Array:
     items: tuple[Expr, ...]
@@ -150,7 +198,7 @@ class Sum:
     span: Span | None = _span()
 
 
-Expr = Number | Word | Access | Name | Call | Array | Paren | Neg | Product | Div | Sum
+Expr = Number | Word | Access | Name | Call | Reduce | Array | Paren | Neg | Product | Div | Sum
 Target = Word | Access | Name
 
 

@@ -222,7 +222,7 @@ class Builder(Transformer_NonRecursive):
                 hint="positional arguments come first, then name=value ones: pagerank(L, d=0.5)",
             )
         node = ast.Call(str(name), arg_list, sub, self._span(meta), self._tok_span(name), keywords)
-        return self._nest(node, *arg_list, *(k.value for k in keywords))
+        return self._nest(ast.Reduce.from_call(node) or node, *arg_list, *(k.value for k in keywords))
 
     @v_args(meta=True, inline=True)
     def keyword(self, meta, name, value):
@@ -231,6 +231,18 @@ class Builder(Transformer_NonRecursive):
             raise KeywordArgumentError(f"'{text}' is not a parameter name", self._tok_span(name),
                                        hint="a keyword argument is a parameter's name, then '=': pagerank(L, d=0.5)")
         return ast.Keyword(text, value, self._span(meta), self._tok_span(name))
+
+    @v_args(meta=True, inline=True)
+    def braced_reduction(self, meta, opener, index_list, args, sub):
+        """``max_{jk}(expr)``: the reduction named before ``_{`` over the indices in the braces."""
+        arg_list = tuple(args.children) if args is not None else ()
+        written = str(opener)[:-2]
+        span, name_span = self._span(meta), self._tok_span(opener)
+        if not arg_list or any(isinstance(a, ast.Keyword) for a in arg_list):
+            raise EinlangSyntaxError(f"{written}_{{…}}(…) takes one expression to reduce, with no name=", span)
+        node = ast.Reduce(ast.REDUCTION_SPELLINGS[written], self._index_list(index_list), arg_list[0], written, True,
+                          arg_list[1:], sub, span, name_span.sub(0, len(written)))
+        return self._nest(node, *arg_list)
 
     @v_args(meta=True, inline=True)
     def paren(self, meta, expr):

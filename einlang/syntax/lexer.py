@@ -17,10 +17,10 @@ from .parser import MAX_NESTING
 if TYPE_CHECKING:  # lark's Token or the stand-alone parser's (see tables.py): the post-lexer reads .type only
     from lark import Token
 
-_OPENERS = {"LPAR", "LSQB", "LBRACE"}
+_OPENERS = {"LPAR", "LSQB", "LBRACE", "REDUCE_OPEN"}  # REDUCE_OPEN: "max_{"
 _CLOSERS = {"RPAR", "RSQB", "RBRACE"}
 # A newline right after one of these continues the statement ("A_ij +\n B_ij").
-_CONTINUES = {"PLUS", "MINUS", "STAR", "SLASH", "EQUAL", "COMMA", "LPAR", "LSQB", "LBRACE"}
+_CONTINUES = {"PLUS", "MINUS", "STAR", "SLASH", "EQUAL", "COMMA", "LPAR", "LSQB", "LBRACE", "REDUCE_OPEN"}
 
 
 class NewlinePostLexer:

@@ -97,6 +97,10 @@ def expr_text(e: ast.Expr) -> str:
     if isinstance(e, ast.Call):
         args = [expr_text(a) for a in e.args] + [f"{k.name}={expr_text(k.value)}" for k in e.keywords]
         return f"{e.function}({', '.join(args)}){_subscript(e.indices)}"
+    if isinstance(e, ast.Reduce):
+        names = [r.name for r in e.indices]
+        indices = "".join(names) if all(len(n) == 1 for n in names) else _braces(e.indices)
+        return f"{e.written or e.kind}_{indices}({expr_text(e.arg)})"
     if isinstance(e, ast.Array):
         return f"[{', '.join(expr_text(i) for i in e.items)}]{_subscript(e.indices)}"
     if isinstance(e, ast.Paren):
