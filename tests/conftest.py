@@ -22,7 +22,15 @@ settings.register_profile(
 )
 # `--hypothesis-profile=einlang-random` draws fresh examples each run (with EINLANG_HYPOTHESIS_SCALE, a bug hunt).
 settings.register_profile("einlang-random", parent=settings.get_profile("einlang"), derandomize=False, deadline=None)
+# The quick run (`-m "not slow"`, for iterating) draws half as many examples; the full run, the README's
+# test command and CI, keeps the profile above.
+settings.register_profile("einlang-quick", parent=settings.get_profile("einlang"), max_examples=30)
 settings.load_profile("einlang")
+
+
+def pytest_configure(config) -> None:
+    if "not slow" in (config.option.markexpr or "") and config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile("einlang-quick")
 
 
 @pytest.fixture

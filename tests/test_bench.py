@@ -12,6 +12,7 @@ def _rows(sizes):
     return [bench_cli.BenchRow(n, [Timing("naive", 1e-6 * n**3), Timing("opt", 1e-7 * n)]) for n in sizes]
 
 
+@pytest.mark.slow  # draws a matplotlib chart (imports matplotlib: seconds)
 def test_the_chart_labels_every_size_measured():
     pytest.importorskip("matplotlib")
     import matplotlib.pyplot as plt

@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib.util
 import io
 
+import pytest
+
 from einlang import demo
 
 
+@pytest.mark.slow  # runs the whole demo, timings included
 def test_demo_without_pillow_finishes_and_says_how_to_get_the_pictures(tmp_path, monkeypatch):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "PIL" else real_find_spec(name, *a))

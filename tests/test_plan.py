@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import opt_einsum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import einlang
 import einlang.program
 from einlang.plan import Plan
+from einlang.plan.plan import written_order_cost
 
 CHAIN = "A_ij B_jk C_kl v_l"
 
@@ -122,6 +125,21 @@ def test_written_order_cost_shows_what_the_path_search_saved():
     assert plan.written_flops == 2 * n**3 + 2 * n**2
     assert plan.opt_flops == 4 * n**2
     assert "written-order FLOPs:  2,020,000" in str(plan)
+
+
+@settings(deadline=None)
+@given(st.data())
+def test_written_order_cost_counts_as_opt_einsum_counts_the_written_path(data):
+    letters = "abcdefg"
+    inputs = data.draw(st.lists(st.text(letters, min_size=0, max_size=4).map(lambda t: "".join(dict.fromkeys(t))),
+                                min_size=2, max_size=7))
+    used = sorted(set("".join(inputs)))
+    output = "".join(data.draw(st.permutations(used))[: data.draw(st.integers(0, len(used)))])
+    sizes = {s: data.draw(st.integers(1, 5)) for s in used}
+    shapes = [tuple(sizes[s] for s in term) for term in inputs]
+    path = [(0, 1)] + [(0, m - 1) for m in range(len(inputs) - 1, 1, -1)]  # the next operand, the result so far
+    _, info = opt_einsum.contract_path(",".join(inputs) + "->" + output, *shapes, shapes=True, optimize=path)
+    assert written_order_cost(inputs, output, sizes) == info.opt_cost
 
 
 def test_evaluating_twice_does_no_parsing_or_path_search(counters):

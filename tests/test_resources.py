@@ -342,6 +342,7 @@ def test_a_users_definition_does_not_change_library_functions():
 
 # == caches bounded in bytes (issue 15) =============================================================
 
+@pytest.mark.slow  # builds 160 MB of constants under tracemalloc
 def test_cached_bindings_hold_a_bounded_total_of_constants():
     """Each program below builds an 8 MB constant while it is checked; twenty of them kept 160 MB in the
     program cache. The bindings cached hold at most the constant pool's limit; the rest are not kept."""

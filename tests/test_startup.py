@@ -71,6 +71,7 @@ def test_the_cached_parser_is_generated_from_the_grammar_and_matches_it(cache_di
     _same_parser(_fresh(), _strict())  # loaded from the file this time
 
 
+@pytest.mark.slow  # generates two parsers with lark
 def test_an_edited_grammar_gets_a_new_parser_with_no_step_by_hand(cache_dir, monkeypatch):
     _fresh()
     edited = grammar.grammar_text().replace('ARROW: "->"', 'ARROW: "=>"')
@@ -90,6 +91,7 @@ def test_the_cache_key_follows_the_grammar():
     assert tables.cache_key(text) != tables.cache_key(text.replace("->", "=>"))
 
 
+@pytest.mark.slow  # generates three parsers with lark
 def test_a_corrupt_or_foreign_cache_file_is_never_trusted(cache_dir, monkeypatch):
     text = grammar.grammar_text()
     monkeypatch.setattr(tables, "grammar_text", lambda: text + "\n// a key of its own\n")
@@ -128,6 +130,7 @@ def test_no_usable_cache_directory_still_parses(tmp_path, monkeypatch):
     _same_parser(runtime, _strict())
 
 
+@pytest.mark.slow  # generates a parser and builds another with lark
 def test_a_read_only_cache_is_read_and_not_written(cache_dir, monkeypatch):
     text = grammar.grammar_text()
     monkeypatch.setattr(tables, "grammar_text", lambda: text + "\n// read-only\n")

@@ -166,10 +166,9 @@ class OptBackend:
         def contract_kernel(node: ir.Contract):
             cplan = by_node[id(node)]
             sizes = {cplan.symbols[label]: size for label, size in node.sizes.items()}
-            steps = []
             on_blas = blas and node.dtype != object  # numpy.dot of objects loses their exceptions (SystemError)
-            for step in cplan.steps:
-                steps.append(pairwise_kernel(step.einsum, sizes, ops)[0] if on_blas else _einsum_step(step.einsum, ops))
+            equations = [step.einsum for step in cplan.steps]
+            steps = _step_kernels(equations, sizes, ops) if on_blas else [_einsum_step(eq, ops) for eq in equations]
             positions = [tuple(p) for p in _positions(cplan)]
             if len(steps) == 1:
                 order = positions[0]
@@ -193,6 +192,28 @@ class OptBackend:
             return scaled(promoted(run, node, cplan.kept, ops), node, ops)
 
         return build_executor(program, contract_kernel, plan.eliminated, ops)
+
+
+def _step_kernels(equations: list[str], sizes: dict[str, int], ops: KernelOps) -> list[Callable[..., Any]]:
+    """One kernel per step. Steps that differ only in their index names (every link of a chain
+    ``A_ij B_jk C_kl …`` is "matrix times matrix" with other letters) share one: a kernel depends on
+    where each index sits and on its size, never on its name.
+
+    >>> k = _step_kernels(["ab,bc->ac", "ac,cd->ad", "ab,bc->ac"], {s: 2 for s in "abcd"}, NUMPY_OPS)
+    >>> k[0] is k[1] is k[2]
+    True
+    """
+    built: dict[tuple[str, tuple[int, ...]], Callable[..., Any]] = {}
+    kernels = []
+    for equation in equations:
+        names = dict.fromkeys(c for c in equation if c not in ",->")
+        shape = equation.translate(str.maketrans(dict(zip(names, LETTERS)))) if len(names) <= len(LETTERS) else equation
+        key = (shape, tuple(sizes[s] for s in names))
+        kernel = built.get(key)
+        if kernel is None:
+            kernel = built[key] = pairwise_kernel(equation, sizes, ops)[0]
+        kernels.append(kernel)
+    return kernels
 
 
 def _positions(cplan) -> list[tuple[int, ...]]:
