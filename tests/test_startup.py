@@ -176,7 +176,7 @@ def test_after_the_first_run_parsing_does_not_import_lark(tmp_path):
 
 @pytest.mark.slow
 def test_import_einlang_leaves_out_what_running_does_not_need():
-    code = ("import sys, einlang; heavy = ['lark', 'einlang.einsum_compat', 'einlang.library', 'IPython', "
+    code = ("import sys, einlang; heavy = ['lark', 'opt_einsum', 'einlang.einsum_compat', 'einlang.library', 'IPython', "
             "'prompt_toolkit', 'pygments', 'matplotlib', 'PIL']; print([m for m in heavy if m in sys.modules])")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from opt_einsum.paths import get_path_fn
-
 from .. import errors as E
 
 DEFAULT = "default"
@@ -96,6 +94,8 @@ def _entries(optimize: Any) -> list[Any]:
 
 def _algorithm(name: str) -> str:
     try:
+        from opt_einsum.paths import get_path_fn  # here: `import einlang` does without opt_einsum
+
         get_path_fn(name)
     except KeyError:
         from opt_einsum.paths import _PATH_OPTIONS

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import opt_einsum
 
 from ..semantics import ir
 from ..semantics.describe import dims
@@ -40,7 +39,9 @@ EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def symbol(k: int) -> str:
     """The k-th einsum symbol (a-z, A-Z, then further Unicode letters), as opt_einsum numbers them."""
-    return opt_einsum.get_symbol(k)
+    from opt_einsum import get_symbol  # a dictionary lookup after the first: opt_einsum loads on the first plan
+
+    return get_symbol(k)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +239,9 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str],
         written = opt
     else:
         search = list(choice.path) if choice.algorithm == EXPLICIT else optimizer
-        path, info = opt_einsum.contract_path(equation, *shapes, shapes=True, optimize=search,
+        from opt_einsum import contract_path  # here: `import einlang` and a first compile do without it
+
+        path, info = contract_path(equation, *shapes, shapes=True, optimize=search,
                                               memory_limit=choice.memory_limit)
         contraction_list = info.contraction_list
         opt = int(info.opt_cost)
