@@ -22,15 +22,31 @@ settings.register_profile(
 )
 # `--hypothesis-profile=einlang-random` draws fresh examples each run (with EINLANG_HYPOTHESIS_SCALE, a bug hunt).
 settings.register_profile("einlang-random", parent=settings.get_profile("einlang"), derandomize=False, deadline=None)
-# The quick run (`-m "not slow"`, for iterating) draws half as many examples; the full run, the README's
-# test command and CI, keeps the profile above.
-settings.register_profile("einlang-quick", parent=settings.get_profile("einlang"), max_examples=30)
+# The quick run (`-m "not slow"`, for iterating) draws at most QUICK_EXAMPLES examples per property, also
+# where a test asks for more; the full run (the README's test command, CI) draws what each test asks for.
+QUICK_EXAMPLES = 30
+settings.register_profile("einlang-quick", parent=settings.get_profile("einlang"), max_examples=QUICK_EXAMPLES)
 settings.load_profile("einlang")
 
 
+def _quick_run(config) -> bool:
+    return "not slow" in (config.option.markexpr or "") and config.getoption("hypothesis_profile", None) is None
+
+
 def pytest_configure(config) -> None:
-    if "not slow" in (config.option.markexpr or "") and config.getoption("hypothesis_profile", None) is None:
+    if _quick_run(config):
         settings.load_profile("einlang-quick")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if not _quick_run(config):
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        # where @given keeps a test's @settings (Hypothesis reads it on each run); absent: nothing to cap
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)
+        if chosen is not None and chosen.max_examples > QUICK_EXAMPLES:
+            test._hypothesis_internal_use_settings = settings(chosen, max_examples=QUICK_EXAMPLES)
 
 
 @pytest.fixture
