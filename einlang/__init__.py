@@ -94,6 +94,27 @@ def evaluate(source: str, tensors: dict[str, Any] | None = None, /, *, backend: 
     return Program.__call__(compile_cached(source), tensors, backend=backend, **kwargs)
 
 
+def diff(source: str, variable: str, /, **tensors: Any) -> str:
+    """The derivative of the expression ``source`` with respect to ``variable`` (a tensor with its new
+    indices, ``"x_k"``), simplified and printed as einlang source; ``diff(source, x_k)`` in a program
+    evaluates the same derivative.
+
+    Without tensors every indexed name is a tensor of its written rank (axes of size 3); pass tensors
+    to use their shapes. Library calls are differentiated through (``norm(x)``).
+
+    >>> print(diff("x_i A_ij x_j", "x_k"))
+    A_kj x_j + x_i A_ik
+    >>> print(diff("sqrt(x_i x_i)", "x_k"))
+    x_k / sqrt(x_i x_i)
+    >>> import numpy as np
+    >>> evaluate("diff(x_i x_i, x_k)", x=np.array([3.0, 4.0]))
+    array([6., 8.])
+    """
+    from .derivatives import diff_text
+
+    return diff_text(source, variable, tensors)
+
+
 def backends() -> tuple[str, ...]:
     """The names of the available backends: ``("naive", "numpy", "opt", ...)``.
 
@@ -130,6 +151,7 @@ __all__ = [
     "Session",
     "backends",
     "compile",
+    "diff",
     "einsum",
     "errors",
     "evaluate",

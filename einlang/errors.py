@@ -224,6 +224,48 @@ class RecursionLimitError(EinlangError):
     code = "E206"
 
 
+# --- derivatives: diff(expr, x_k) -----------------------------------------------------------------
+
+
+class DerivativeError(EinlangError):
+    """A mistake in ``diff(expr, x_k)``."""
+
+    code = "E220"
+
+
+class DiffTargetError(DerivativeError):
+    """The second argument of ``diff`` is not a tensor written with its new indices (``diff(f, 2)``,
+    ``diff(f, x_{...})``, a constant or ``delta``)."""
+
+    code = "E221"
+
+
+class DiffIndexClashError(DerivativeError):
+    """A new index of ``diff`` that the expression already keeps free, or one written twice (``x_kk``)."""
+
+    code = "E222"
+
+
+class NotDifferentiableError(DerivativeError):
+    """A function with no derivative to give: piecewise constant (``floor``, ``ceil``, ``sign``) or not
+    complex-differentiable (``conj``, ``real``, ``imag``)."""
+
+    code = "E223"
+
+
+class DiffThroughError(DerivativeError):
+    """The expression reaches the variable only through something with no derivative rule: a library
+    function written in Python (``det``, ``inv``), an array literal with computed entries."""
+
+    code = "E224"
+
+
+class DerivativeTooLargeError(DerivativeError):
+    """The derivative grew past ``MAX_DERIVATIVE_SIZE`` factors before simplifying (deeply nested products)."""
+
+    code = "E225"
+
+
 # --- indices and the Einstein convention ---------------------------------------------------------
 
 

@@ -59,7 +59,7 @@ LAYERS = (
     ("plan", ("plan/",)),
     ("backends", ("backends/",)),
     ("program", ("program.py", "calls.py", "einsum_compat.py", "einsum_parse.py", "einsum_keywords.py", "einsum_text.py",
-                 "display.py", "dispatch.py")),
+                 "display.py", "dispatch.py", "derivatives.py")),
     ("library", ("library/", "images.py")),
     ("session", ("session.py",)),
     ("package", ("__init__.py",)),  # the public API; it wires the library in as the default functions

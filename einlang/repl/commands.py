@@ -155,6 +155,27 @@ def _latex(repl: Repl, arg: str) -> None:
     repl.print(latex(_need(arg, ":latex")))
 
 
+def _diff(repl: Repl, arg: str) -> None:
+    from ..derivatives import diff_text
+
+    expr, variable = _split_last_argument(_need(arg, ":diff"))
+    if not expr:
+        raise CommandError(f"usage: {COMMANDS[':diff'].usage}")
+    repl.print(diff_text(expr, variable, repl.session.tensors, repl.session.functions))
+
+
+def _split_last_argument(text: str) -> tuple[str, str]:
+    """``"x_i A_ij x_j, x_k"`` -> the expression and the variable (the last comma outside brackets)."""
+    depth = 0
+    for k in range(len(text) - 1, -1, -1):
+        ch = text[k]
+        depth += ch in ")]}"
+        depth -= ch in "([{"
+        if ch == "," and depth == 0:
+            return text[:k].strip(), text[k + 1:].strip()
+    return "", text
+
+
 def _bound(repl: Repl, arg: str, command: str) -> tuple[BoundProgram, list[Any]]:
     bound = repl.session.bound(_need(arg, command))
     return bound, [repl.session[name] for name in bound.input_names]
@@ -226,6 +247,7 @@ COMMANDS: dict[str, Command] = {
     ":plan": Command(":plan EXPR", "the contraction plan: steps, FLOPs naive vs optimised, largest intermediate", _plan),
     ":explain": Command(":explain EXPR", "the naive loop program for EXPR, then its plan", _explain),
     ":latex": Command(":latex STATEMENT", "the statement as LaTeX, its Einstein sums written out", _latex),
+    ":diff": Command(":diff EXPR, x_k", "the derivative of EXPR with respect to x (new index k), simplified", _diff),
     ":time": Command(":time EXPR", "time EXPR on the current backend (median of repeats)", _time),
     ":compare": Command(":compare EXPR", "run EXPR on every backend: time, speedup over naive, do results agree", _compare),
     ":load": Command(":load FILE.ein", "run a script into the session", _load),

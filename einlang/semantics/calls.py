@@ -93,6 +93,8 @@ def _point_at_the_call(err: E.EinlangError, e: ast.Call, function: Any) -> None:
 
 def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
     """A call of a definition (inlined) or of a Python library function, optionally indexed after."""
+    if e.function == DIFF and DIFF not in lowerer.scope.functions:  # a definition named diff wins
+        return _derivative(lowerer, e)
     function = _function(lowerer.scope, e)
     if lowerer.depth >= MAX_CALL_DEPTH:
         raise E.RecursionLimitError(f"calls nested more than {MAX_CALL_DEPTH} deep (is {e.function} recursive?)", [e.span])
@@ -115,6 +117,18 @@ def call(lowerer: Lowerer, e: ast.Call) -> Labeled:
     if e.indices is not None:
         return lowerer.subscripted(result, e.indices, e.span)
     return result
+
+
+DIFF = "diff"
+
+
+def _derivative(lowerer: Lowerer, e: ast.Call) -> Labeled:
+    from .diff import lower_diff  # the differentiation modules load only when a program uses diff
+
+    if e.indices is not None:
+        raise E.IndexRuleError("diff(expr, x_k) keeps the free indices of expr and the new ones: it takes no "
+                               "subscript after it", [e.span], hint="write the indices inside: diff(f, x_k)")
+    return lower_diff(lowerer, e)
 
 
 def _inline(lowerer: Lowerer, function: EinFunction, e: ast.Call, args: list, nodes: list, exprs: tuple) -> Labeled:
