@@ -34,8 +34,8 @@ def _ranks(trees: list[ast.Node]) -> dict[str, int]:
     for tree in trees:
         for node in ast.walk(tree):
             access = node.split() if isinstance(node, ast.Word) else node if isinstance(node, ast.Access) else None
-            if access is not None and access.name not in SPECIAL_NAMES:
-                if all(r.name != ast.ELLIPSIS for r in access.indices):
+            if access is not None:
+                if access.name not in SPECIAL_NAMES and all(r.name != ast.ELLIPSIS for r in access.indices):
                     ranks.setdefault(access.name, len(access.indices))
             elif isinstance(node, (ast.Word, ast.Name)):
                 bare.add(node.text if isinstance(node, ast.Word) else node.name)

@@ -224,48 +224,6 @@ class RecursionLimitError(EinlangError):
     code = "E206"
 
 
-# --- derivatives: diff(expr, x_k) -----------------------------------------------------------------
-
-
-class DerivativeError(EinlangError):
-    """A mistake in ``diff(expr, x_k)``."""
-
-    code = "E220"
-
-
-class DiffTargetError(DerivativeError):
-    """The second argument of ``diff`` is not a tensor written with its new indices (``diff(f, 2)``,
-    ``diff(f, x_{...})``, a constant or ``delta``)."""
-
-    code = "E221"
-
-
-class DiffIndexClashError(DerivativeError):
-    """A new index of ``diff`` that the expression already keeps free, or one written twice (``x_kk``)."""
-
-    code = "E222"
-
-
-class NotDifferentiableError(DerivativeError):
-    """A function with no derivative to give: piecewise constant (``floor``, ``ceil``, ``sign``) or not
-    complex-differentiable (``conj``, ``real``, ``imag``)."""
-
-    code = "E223"
-
-
-class DiffThroughError(DerivativeError):
-    """The expression reaches the variable only through something with no derivative rule: a library
-    function written in Python (``det``, ``inv``), an array literal with computed entries."""
-
-    code = "E224"
-
-
-class DerivativeTooLargeError(DerivativeError):
-    """The derivative grew past ``MAX_DERIVATIVE_SIZE`` factors before simplifying (deeply nested products)."""
-
-    code = "E225"
-
-
 # --- indices and the Einstein convention ---------------------------------------------------------
 
 
@@ -467,6 +425,43 @@ class LibraryWorkLimitError(ResourceLimitError):
     row reduction past ``exact_elimination_limit``."""
 
     code = "E504"
+
+
+# --- derivatives: diff(expr, x_k) -----------------------------------------------------------------
+
+
+class DiffTargetError(EinlangError):
+    """The second argument of ``diff`` is not a tensor written with one new index per axis (``diff(f, 2)``,
+    ``diff(f, x)`` for a vector x, a constant or ``delta``), or ``einlang.diff`` was given no expression."""
+
+    code = "E220"
+
+
+class DiffIndexClashError(EinlangError):
+    """A new index of ``diff`` that the expression already keeps free, or one written twice (``A_kk``)."""
+
+    code = "E221"
+
+
+class NotDifferentiableError(EinlangError):
+    """A function with no derivative to give: piecewise constant (``floor``, ``ceil``, ``sign``) or not
+    complex-differentiable (``conj``, ``real``, ``imag``)."""
+
+    code = "E222"
+
+
+class DiffThroughError(EinlangError):
+    """The expression reaches the variable only through something with no derivative rule: a library
+    function written in Python (``det``, ``inv``), an array literal with computed entries."""
+
+    code = "E223"
+
+
+class DerivativeTooLargeError(ResourceLimitError):
+    """The expression, written out without sharing, or its derivative before simplifying, has more than
+    ``MAX_DERIVATIVE_SIZE`` factors (the product rule multiplies terms)."""
+
+    code = "E224"
 
 
 class SandboxError(EinlangError):

@@ -48,6 +48,12 @@ MISTAKES = [
     ("error_inside_library_call", "matmul(A, B)_ik", dict(A=A, B=B)),
     ("eps_size", "eps_ijk v_j x_k", dict(v=v, x=x)),
     ("ragged_array", "[[1, 2], [3]]", {}),
+    ("diff_target_not_a_tensor", "diff(x_i x_i, 2)", dict(x=x)),
+    ("diff_index_clash", "diff(A_ij x_j, x_i)", dict(A=A, x=x)),
+    ("diff_not_differentiable", "diff(floor(x_i) x_i, x_k)", dict(x=x)),
+    ("diff_through_python_function", "diff(det(M), M_kl)", dict(M=M)),
+    ("diff_too_large", "def e(v) = exp(v_i v_i)\ndef f(v) = e(v) e(v) e(v) e(v) e(v)\n"
+     "def g(v) = f(v) f(v) f(v) f(v) f(v)\ndef h(v) = g(v) g(v) g(v) g(v) g(v) g(v)\ndiff(h(x), x_k)", dict(x=x)),
     ("basis_in_rows_orthogonal", "to_basis_orthogonal([[2, 1], [-2, 4]], [5, -1])", {}),
     ("reduction_index_summed_inside", "max_j(A_ij B_jk)", dict(A=A, B=np.ones((4, 2)))),
     ("reduction_index_absent", "softmax_k(A_ij)", dict(A=A)),

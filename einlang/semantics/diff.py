@@ -31,6 +31,7 @@ from .labeled import Labeled
 from .scope import SPECIAL_NAMES, WholeName
 from .simplify import simplify
 from .symbolic import (
+    MAX_DERIVATIVE_SIZE,
     Access,
     Factor,
     Fn,
@@ -50,7 +51,6 @@ from .symbolic_text import Printer
 if TYPE_CHECKING:
     from .lower import Lowerer
 
-MAX_DERIVATIVE_SIZE = 20_000  # factors, before simplifying: the product rule multiplies terms
 
 
 def _f(name: str, u: SymSum) -> SymSum:
@@ -178,7 +178,7 @@ class _Variable:
     indices: tuple[str, ...]
 
 
-def _variable(lowerer: Lowerer, arg: ast.Expr, expr_labels: tuple[str, ...]) -> _Variable:
+def _variable(lowerer: Lowerer, arg: ast.Expr, value: Labeled) -> _Variable:
     """The tensor and new indices of diff's second argument, checked."""
     span = getattr(arg, "span", None)
     if isinstance(arg, ast.Word):
@@ -188,7 +188,8 @@ def _variable(lowerer: Lowerer, arg: ast.Expr, expr_labels: tuple[str, ...]) -> 
     elif isinstance(arg, ast.Access):
         name, refs = arg.name, arg.indices
     else:
-        raise E.DiffTargetError("the second argument of diff names the variable with its new indices",
+        shown = f"{span.text} is not" if span is not None else "this is not"
+        raise E.DiffTargetError(f"the second argument of diff is the variable with its new indices: {shown} a tensor",
                                 [span], hint="write diff(expr, x_k): the derivative with respect to x, new index k")
     if name in SPECIAL_NAMES:
         raise E.DiffTargetError(f"{name} is a constant symbol: diff needs a tensor variable", [span])
@@ -209,10 +210,11 @@ def _variable(lowerer: Lowerer, arg: ast.Expr, expr_labels: tuple[str, ...]) -> 
         )
     for k, index in enumerate(indices):
         clash = index in indices[:k]
-        if clash or index in expr_labels:
+        if clash or index in (value.labels or ()):
             why = "is written twice" if clash else "is already a free index of the expression"
+            also = None if clash else value.label_spans.get(index)
             raise E.DiffIndexClashError(
-                f"new index {index} {why}: each new index names one axis of {name}", [refs[k].span or span],
+                f"new index {index} {why}: each new index names one axis of {name}", [refs[k].span or span, also],
                 hint="pick a letter the expression does not keep free",
             )
     return _Variable(name, binding.node, indices)
@@ -227,17 +229,21 @@ def derivative(lowerer: Lowerer, e: ast.Call) -> Derivative:
         raise messages.bare_tensor(value.display, value.node.shape, value.span)
     value = value.as_scalar()
     labels = value.labels or ()
-    variable = _variable(lowerer, e.args[1], labels)
+    variable = _variable(lowerer, e.args[1], value)
     names = Names(set(labels) | set(variable.indices))
     for index, size in zip(variable.indices, variable.node.shape):
         names.sizes[index] = size
     where = getattr(e.args[0], "span", None) or e.span
     try:
         expression = Reader(value.node, variable.node, names).read(value.node, labels)
+        rules = _Rules(variable.node, variable.indices, names, where)
+        result = simplify(rules.sum(expression), names)
     except NotExpandable as err:
         raise _through_error(err.node, variable.name, where) from None
-    rules = _Rules(variable.node, variable.indices, names, where)
-    result = simplify(rules.sum(expression), names)
+    except E.DerivativeTooLargeError as err:
+        if not err.spans:
+            err.spans = (where,) if where is not None else ()
+        raise
     display = {id(variable.node): variable.name}
     node = build(result, result.free, names, Printer(display).factor)
     shown = f"diff({value.display}, {variable.name})"

@@ -27,6 +27,7 @@ from typing import Any
 
 from . import ir
 
+MAX_DERIVATIVE_SIZE = 20_000  # factors: what diff reads, and what it builds before simplifying
 Scalar = Any  # int, float, complex or Fraction: a term's exact coefficient
 
 
@@ -79,6 +80,7 @@ class Names:
 
     used: set[str] = field(default_factory=set)
     sizes: dict[str, int] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
 
     def take(self, name: str, size: int | None = None) -> str:
         """``name`` itself when it is not used yet, else a fresh name (recorded with ``size``)."""
@@ -96,10 +98,12 @@ class Names:
         for letter in "ijklmnpqrstuvwabcdefgh":
             if letter not in self.used:
                 return self._record(letter, size)
-        k = 1
-        while f"{like}{k}" in self.used:
+        base = like.rstrip("0123456789") or "i"
+        k = self.counters.get(base, 1)
+        while f"{base}{k}" in self.used:
             k += 1
-        return self._record(f"{like}{k}", size)
+        self.counters[base] = k + 1  # the next search starts here: no rescanning of taken names
+        return self._record(f"{base}{k}", size)
 
     def _record(self, name: str, size: int | None) -> str:
         self.used.add(name)

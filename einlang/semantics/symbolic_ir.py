@@ -26,8 +26,21 @@ from typing import Any
 
 import numpy as np
 
+from .. import errors as E
 from . import ir, literals
-from .symbolic import Access, Fn, Kron, Mono, Names, SymSum, factor_free, number, rename_apart, single
+from .symbolic import (
+    MAX_DERIVATIVE_SIZE,
+    Access,
+    Fn,
+    Kron,
+    Mono,
+    Names,
+    SymSum,
+    factor_free,
+    number,
+    rename_apart,
+    single,
+)
 
 
 class NotExpandable(Exception):
@@ -48,6 +61,7 @@ class Reader:
     names: Names
 
     def __post_init__(self) -> None:
+        self._size = 0  # factors read so far: a DAG that shares nodes can be exponentially large written out
         self._depends: dict[int, bool] = {}
         for node in ir.topological_order(self.root):
             self._depends[id(node)] = node is self.target or any(self._depends[id(c)] for c in node.inputs)
@@ -88,6 +102,12 @@ class Reader:
             mapping[label] = self.names.take(label, node.sizes.get(label))
         coef: Any = node.coefficient
         factors: list[Any] = []
+        self._size += len(node.operands)
+        if self._size > MAX_DERIVATIVE_SIZE:
+            raise E.DerivativeTooLargeError(
+                f"the expression written out has more than {MAX_DERIVATIVE_SIZE} factors (it reuses results "
+                "many times over)", hint="differentiate a smaller part, and combine the parts with the chain rule",
+            )
         for op in node.operands:
             inner = self.read(op.node, tuple(mapping[label] for label in op.labels))
             if not inner.terms:
