@@ -140,14 +140,14 @@ def _close(got: np.ndarray, expected: np.ndarray, rtol: float) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(scalars())
 def test_gradient_matches_finite_differences(drawn):
     got = einlang.evaluate(f"diff({drawn.ein}, x_k)", **TENSORS)
     _close(got, _finite_differences(drawn.ein), 1e-5)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(vectors())
 def test_jacobian_matches_finite_differences(drawn):
     got = einlang.evaluate(f"diff({drawn.ein}, x_k)", **TENSORS)
@@ -170,7 +170,7 @@ def _jax_function(text: str):
 
 
 @pytest.mark.slow
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(scalars())
 def test_gradient_matches_jax_grad(drawn):
     jax = pytest.importorskip("jax")
@@ -181,7 +181,7 @@ def test_gradient_matches_jax_grad(drawn):
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(vectors())
 def test_jacobian_matches_jax_jacobian(drawn):
     jax = pytest.importorskip("jax")
@@ -191,7 +191,7 @@ def test_jacobian_matches_jax_jacobian(drawn):
     _close(got, expected, 1e-9)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(scalars(2))
 def test_printed_derivative_evaluates_to_the_same_value(drawn):
     """The text einlang.diff prints, run as a program, gives the value of diff(...) where it parses as
