@@ -84,6 +84,29 @@ def test_an_edited_grammar_gets_a_new_parser_with_no_step_by_hand(cache_dir, mon
         runtime.parser.parse("x_i x_i -> \n")  # the old spelling is gone: the new grammar is what runs
 
 
+def test_threads_parsing_first_at_once_all_get_a_whole_parser():
+    """Importing the module takes milliseconds: a second thread must wait for it, not take it half made."""
+    import threading
+
+    sys.modules.pop(f"_einlang_parser_{tables.cache_key(tables.grammar_text())}", None)
+    results: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def first_parse() -> None:
+        barrier.wait()
+        try:
+            results.append(tables.runtime.__wrapped__().parser.parse("A_ij B_jk\n"))
+        except Exception as exc:  # noqa: BLE001 - what a thread met, reported below
+            results.append(exc)
+
+    threads = [threading.Thread(target=first_parse) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 and all(r == results[0] for r in results), results
+
+
 def test_the_cache_key_follows_the_grammar():
     text = grammar.grammar_text()
     assert tables.cache_key(text) == tables.cache_key(text)

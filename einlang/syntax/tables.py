@@ -25,6 +25,7 @@ import functools
 import os
 import stat
 import sys
+import threading
 import zlib
 from dataclasses import dataclass
 from types import ModuleType
@@ -94,10 +95,14 @@ class Runtime:
     path: str | None  # the stand-alone module's file, None when lark built the tables in memory
 
 
+_LOADING = threading.Lock()
+
+
 @functools.cache
 def runtime() -> Runtime:
     """The parser runtime of this process, loaded on the first parse."""
-    return load_runtime()
+    with _LOADING:  # threads parsing at once: one loads, the others wait (never meet a module half made)
+        return load_runtime()
 
 
 def load_runtime() -> Runtime:
