@@ -107,6 +107,24 @@ def test_threads_parsing_first_at_once_all_get_a_whole_parser():
     assert len(results) == 8 and all(r == results[0] for r in results), results
 
 
+def test_the_cache_keeps_the_newest_parsers_only(tmp_path):
+    from importlib.util import cache_from_source
+
+    names = [f"parser-{k:04x}.py" for k in range(standalone.KEEP + 3)]
+    for age, name in enumerate(reversed(names)):  # names[0] is the newest
+        path = tmp_path / name
+        path.write_text("EINLANG_KEY = ''\n")
+        os.utime(path, ns=(age * 10**9, age * 10**9))
+        compiled = cache_from_source(str(path))
+        os.makedirs(os.path.dirname(compiled), exist_ok=True)
+        open(compiled, "wb").close()
+    (tmp_path / "parser-0123.lark").write_bytes(b"lark's pickled tables, the older format")
+    (tmp_path / "notes.txt").write_text("not ours")
+    standalone._prune(str(tmp_path), keep=str(tmp_path / names[0]))
+    assert sorted(p.name for p in tmp_path.glob("parser-*")) == sorted(names[: standalone.KEEP])
+    assert len(list((tmp_path / "__pycache__").iterdir())) == standalone.KEEP and (tmp_path / "notes.txt").exists()
+
+
 def test_the_cache_key_follows_the_grammar():
     text = grammar.grammar_text()
     assert tables.cache_key(text) == tables.cache_key(text)

@@ -15,6 +15,7 @@ foreign or stale file) is never used.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from types import ModuleType
@@ -58,7 +59,35 @@ def generate(parser: Any, path: str, key: str) -> bool:
     finally:
         parser.options.postlex = postlex
     _compile(path)
+    _prune(os.path.dirname(path), keep=path)
     return True
+
+
+KEEP = 8
+"""Parsers kept in the cache: the newest, so a few installs with different grammars can share it."""
+
+
+def _prune(directory: str, keep: str) -> None:
+    """Delete all but the :data:`KEEP` newest parsers (and older formats' files) with their bytecode, so
+    a cache that sees every edit of the grammar (a checkout under development) stays small."""
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith("parser-") and n.endswith((".py", ".lark"))]
+        by_age = sorted(names, key=lambda n: os.stat(os.path.join(directory, n)).st_mtime_ns, reverse=True)
+    except OSError:  # pragma: no cover - the directory vanished: nothing to prune
+        return
+    modules = [n for n in by_age if n.endswith(".py")]
+    stale = [n for n in by_age if n.endswith(".lark")] + modules[KEEP:]
+    for name in stale:
+        path = os.path.join(directory, name)
+        if path == keep:  # pragma: no cover - the newest is kept whatever the clocks say
+            continue
+        with contextlib.suppress(OSError):  # another process pruned it first
+            os.unlink(path)
+        if name.endswith(".py"):
+            from importlib.util import cache_from_source
+
+            with contextlib.suppress(OSError):
+                os.unlink(cache_from_source(path))
 
 
 def _compile(path: str) -> None:
