@@ -23,6 +23,8 @@ SYNTAX_HELP = """\
 Index notation: a repeated index is summed, the others are the result's indices.
   A = [[1, 2], [3, 4]]      bind a tensor (also: x = rand(3), R = rand(3, 3), I = eye(3), v = arange(6))
   x = load("x.npy")         read .npy, .npz or .csv;  save(x, "x.npy") writes one
+  symbols a b θ             SymPy symbols: rotation(θ), A_ij x_j with symbolic entries give formulas
+  vals, vecs = eig(A)       several results of one call;  pagerank(L, d=0.85) gives an argument by name
   A_ij x_j                  matrix times vector: j is summed, the result has index i
   x_i x_i                   dot product (a scalar)
   A_ii                      trace;   d_i = A_ii  the diagonal

@@ -85,6 +85,8 @@ FILE_HELPERS = {
              "without a name, .npy/.csv/.png bind to the file's stem and .npz binds every array under its own name"),
     "save": ('save(x, "file.npy")', "write a tensor to .npy, .npz or .csv (rank ≤ 2), or an image to .png/.jpg; "
              "save(\"file.npz\") writes every bound tensor"),
+    "symbols": ("symbols a b θ", "bind each name to a SymPy symbol (needs einlang[symbolic]), so results are formulas: "
+                "rotation(θ) is [[cos(θ), -sin(θ)], [sin(θ), cos(θ)]]; det, inv and solve simplify them"),
 }
 
 

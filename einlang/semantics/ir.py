@@ -227,6 +227,10 @@ class External(Node):
                 user = next((c for c in self.callers if not in_library(c)), None)
                 if in_library(self.span) and user is not None:
                     err.spans = (user,)  # found inside a library body: the caller's mistake, the caret under their call
+                    called = user.text.split("(", 1)[0].strip()
+                    if err.message.startswith(f"{self.name}: ") and called.isidentifier():  # named as the user called it
+                        err.message = f"{called}: {err.message[len(self.name) + 2:]}"
+                        err.args = (err.message,)
                 else:
                     err.spans = (self.span,)
                     for caller in reversed(self.callers):
