@@ -4,6 +4,7 @@ from one call (``vals, vecs = eig(A)``), in Python, the REPL, ``einlang run`` an
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,8 +17,10 @@ from einlang import library as lib
 from einlang.cli import main
 from einlang.latex import latex
 from einlang.session import Session
+from einlang.syntax import ast
 from einlang.syntax.parser import parse
 from einlang.syntax.printer import to_text
+from tests.test_adversarial import _NAMES, _TARGET, _exprs, _index_refs
 from tests.test_repl import make_repl, run
 
 BACKENDS = ("naive", "numpy", "opt")
@@ -170,3 +173,27 @@ def test_permutations_of_keywords_give_one_plan():
     # the same call written with its keywords in any order is the same program
     values = [einlang.evaluate(f"pagerank(L, {a}, {b})", L=L4) for a, b in itertools.permutations(["d=0.5", "tol=0.001"])]
     assert np.allclose(values[0], values[1])
+
+
+# -- random trees with keywords and unpackings print and parse back ------------------------------------
+
+_ARG = _exprs(0)
+_KEYWORDS = st.lists(st.builds(ast.Keyword, _NAMES, _ARG), max_size=2, unique_by=lambda k: k.name).map(tuple)
+_CALL = st.builds(lambda name, args, keywords, sub: ast.Call(name, args, sub, keywords=keywords),
+                  _NAMES, st.lists(_ARG, max_size=2).map(tuple), _KEYWORDS, st.one_of(st.none(), _index_refs()))
+
+
+@st.composite
+def _unpacking(draw):
+    call = draw(_CALL.filter(lambda c: c.indices is None))
+    targets = draw(st.lists(_TARGET, min_size=2, max_size=3))
+    return [ast.Assignment(t, replace(call, part=k, parts=len(targets))) for k, t in enumerate(targets)]
+
+
+@given(st.lists(st.one_of(_unpacking(), _CALL.map(lambda c: [ast.ExprStatement(c)])), min_size=1, max_size=3))
+@settings(max_examples=80, deadline=None)
+def test_calls_with_keywords_and_unpackings_round_trip(groups):
+    tree = ast.Program(tuple(s for group in groups for s in group))
+    text = to_text(tree)
+    assert parse(text) == tree, text
+    assert text.count("\n") == len(groups) - 1  # an unpacking prints as one line
