@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .latex import typeset_name
-from .symbolic import latex_entry
+from .symbolic import latex_entry, rounded
 
 NOISE = 1e-12  # relative to the largest entry: below this an entry is rounding noise
 SHOWN_ENTRIES = 64  # larger arrays show their corners only
@@ -86,24 +86,25 @@ def format_value(value: Any, precision: int | None = None) -> str:
         array = array.astype(np.int64)
     options = dict(precision=digits, suppress=True, threshold=SHOWN_ENTRIES, edgeitems=3, floatmode="maxprec")
     if array.dtype == object and array.size:
-        width = max(len(_object_text(entry)) for entry in array.flat)  # right-aligned columns, as numpy's
-        options["formatter"] = {"object": lambda entry: _object_text(entry).rjust(width)}
+        width = max(len(_object_text(entry, digits)) for entry in array.flat)  # right-aligned columns, as numpy's
+        options["formatter"] = {"object": lambda entry: _object_text(entry, digits).rjust(width)}
     with np.printoptions(**options):
         if array.shape == ():
-            return str(array[()]) if array.dtype == object else np.array2string(array)
+            return _object_text(array[()], digits) if array.dtype == object else np.array2string(array)
         return np.array2string(array)
 
 
-def _object_text(entry: Any) -> str:
-    """An entry of an object array: a Fraction as ``3/2``, a float with the precision, else ``str``."""
+def _object_text(entry: Any, digits: int) -> str:
+    """An entry of an object array: a Fraction as ``3/2``, a float with the precision, a formula with its
+    decimals rounded to the precision, else ``str``."""
     if isinstance(entry, float):
-        return format_value(np.float64(entry))
-    return str(entry)
+        return format_value(np.float64(entry), digits)
+    return str(rounded(entry, digits))
 
 
 def _entry_latex(entry: Any, digits: int) -> str:
     """One entry of a LaTeX matrix: a formula by SymPy, a fraction as \\frac, a number as the text shows it."""
-    formula = latex_entry(entry)
+    formula = latex_entry(entry, digits)
     if formula is not None:
         return formula
     if isinstance(entry, Fraction) and entry.denominator != 1:

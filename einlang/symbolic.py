@@ -26,6 +26,8 @@ Elementwise functions are SymPy's on formulas, and ``det``, ``inv`` and ``solve`
 (a**2 - b**2, True, False)
 >>> matrix_function("inv", np.array([[a, 0], [0, b]], dtype=object)).tolist()
 [[1/a, 0], [0, 1/b]]
+>>> rounded(0.866025403784439 * a - 0.5 * b + 2.0 * x, 4)
+0.866*a - 0.5*b + 2*x
 >>> symbols("a, b θ"), is_symbolic(a), is_symbolic(2)
 ((a, b, θ), True, False)
 >>> symbols("2x")
@@ -127,8 +129,25 @@ def singular(A: Any) -> bool:
     return bool(matrix_function("det", A) == 0)
 
 
-def latex_entry(entry: Any) -> str | None:
-    """SymPy's LaTeX for a symbolic entry, else ``None``."""
+def rounded(entry: Any, digits: int) -> Any:
+    """A formula with its decimal numbers rounded to ``digits`` decimals, as results print
+    (``0.866025403784439*a`` -> ``0.866*a``; a whole number becomes an integer, noise 0)."""
+    if not is_symbolic(entry):
+        return entry
+    sympy = sys.modules["sympy"]
+    replacements = {}
+    for number in entry.atoms(sympy.Float):
+        value = round(float(number), digits)
+        if value == int(value):
+            replacements[number] = sympy.Integer(int(value))
+        else:  # as many significant digits as the rounded decimal has, so it prints as written
+            significant = repr(value).lstrip("-").replace(".", "").lstrip("0")
+            replacements[number] = sympy.Float(value, max(1, len(significant)))
+    return entry.xreplace(replacements)
+
+
+def latex_entry(entry: Any, digits: int | None = None) -> str | None:
+    """SymPy's LaTeX for a symbolic entry (its decimals rounded to ``digits``), else ``None``."""
     if not is_symbolic(entry):
         return None
-    return sys.modules["sympy"].latex(entry)
+    return sys.modules["sympy"].latex(rounded(entry, digits) if digits is not None else entry)

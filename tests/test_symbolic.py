@@ -109,3 +109,11 @@ def test_a_session_binds_symbols():
     s = Session(θ=t)
     s.run("R = rotation(θ)")
     assert s["R"].dtype == object and s.run("R_ij [1, 0]_j").tolist() == [sympy.cos(t), sympy.sin(t)]
+
+
+def test_decimals_in_formulas_print_with_the_precision():
+    rotated = einlang.evaluate("rotation(pi / 6)_ij v_j", v=[a, b])
+    assert format_value(rotated) == "[0.866*a - 0.5*b 0.5*a + 0.866*b]"
+    assert format_value(rotated, precision=2) == "[0.87*a - 0.5*b 0.5*a + 0.87*b]"
+    assert format_value(einlang.evaluate("sqrt(2) t", t=t)) == "1.4142*t"
+    assert "0.866 a - 0.5 b" in latex_value(rotated, ("i",))
