@@ -117,3 +117,21 @@ def test_decimals_in_formulas_print_with_the_precision():
     assert format_value(rotated, precision=2) == "[0.87*a - 0.5*b 0.5*a + 0.87*b]"
     assert format_value(einlang.evaluate("sqrt(2) t", t=t)) == "1.4142*t"
     assert "0.866 a - 0.5 b" in latex_value(rotated, ("i",))
+
+
+@pytest.mark.parametrize("page", ["tutorial.md", "repl.md"])
+def test_the_documented_repl_transcripts_with_symbols_are_what_the_repl_prints(page):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / page).read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```text\n(.*?)```", text, re.S) if "ein> symbols" in b]
+    assert blocks, f"docs/{page} shows no REPL session with symbols"
+    for block in blocks:
+        repl, out = make_repl()
+        shown = []
+        for line in block.splitlines():
+            if line.startswith("ein> "):
+                shown.append(line)
+                shown.extend(run(repl, out, line[5:]).splitlines())
+        assert "\n".join(shown) == block.rstrip("\n")
