@@ -267,7 +267,8 @@ def test_the_image_exercise_in_the_repl(tmp_path):
 
 @pytest.mark.parametrize("call, wanted", [
     ("proj([3, 4], [1, 0])", "scalar_proj or vector_proj"), ("projection([3, 4], [1, 0])", "scalar_proj"),
-    ("len([3, 4])", "norm"), ("radians(30)", "pi / 6"), ("sum([1, 2])", "ones_like"), ("nrom([3, 4])", "norm"),
+    ("len([3, 4])", "norm"), ("radians(30)", "pi / 6"), ("sum([1, 2])", "sum_i(v_i)"), ("nrom([3, 4])", "norm"),
+    ("max([1, 2])", "max_i(v_i)"), ("mean([1, 2])", "mean_i(v_i)"),
 ])
 def test_unknown_names_get_synonyms_and_spelling(call, wanted):
     with pytest.raises(E.UnknownFunctionError) as info:
@@ -308,3 +309,11 @@ def test_a_library_function_used_wrongly_points_at_the_users_call():
 def test_latex_command_in_the_repl():
     run = _repl()
     assert run(":latex C_ki = A_ij B_jk").strip() == "C_{ki} = \\sum_{j} A_{ij} B_{jk}"
+
+
+def test_the_fixes_that_unknown_sum_max_and_mean_suggest_work_as_written():
+    v = np.array([1.0, 5.0, 3.0])
+    assert einlang.evaluate("sum_i(v_i)", v=v) == 9 and einlang.evaluate("max_i(v_i)", v=v) == 5
+    assert einlang.evaluate("mean_i(v_i)", v=v) == 3
+    with pytest.raises(E.KeywordArgumentError, match="max_j.* is a reduction"):
+        einlang.evaluate("max_j(x=v_j)", v=v)

@@ -68,6 +68,12 @@ def _function(scope: Scope, e: ast.Call) -> EinFunction | PyFunction:
                 f"{e.function} is a tensor, not a function", [e.name_span],
                 hint=f"index it with _: {e.function}_{example_indices(rank) or 'ij'}",
             )
+        head, _, letters = e.function.partition("_")
+        if e.keywords and head in ast.REDUCTION_SPELLINGS and letters.isalpha():
+            raise E.KeywordArgumentError(
+                f"{e.function}(…) is a reduction: it takes one expression to reduce, with no name=",
+                [e.keywords[0].name_span or e.span], hint=f"write {e.function}(expression)",
+            )
         candidates = list(scope.functions) + sorted(set(ELEMENTWISE))
         raise E.UnknownFunctionError(
             f"unknown function {e.function}", [e.name_span or e.span], hint=messages.suggest(e.function, candidates)
@@ -83,6 +89,10 @@ def _point_at_the_call(err: E.EinlangError, e: ast.Call, function: Any) -> None:
     call, the definition is named (not shown as code to edit), and the hint says what the function takes."""
     err.spans = (e.span,)
     err.context = [note for note in err.context if not _in_library(note[1])]
+    inner, colon, rest = err.message.partition(": ")
+    if colon and inner.isidentifier() and inner != e.function:  # "orthogonal: …" said as the user called it
+        err.message = f"{e.function}: {rest}"
+        err.args = (err.message,)
     if isinstance(function, EinFunction) and function.definition.span is not None:
         written = " ".join(function.definition.span.text.split())
         err.context.append((f"{e.function} is the library's {written}", None))
