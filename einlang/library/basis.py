@@ -16,7 +16,7 @@ np.True_
 >>> einlang.evaluate("to_basis_orthogonal([[1, 1], [1, 0]], [1, 1])")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-einlang.errors.InputValueError: error[E404] at ...: orthogonal: columns 1 and 2 of B are not orthogonal (b1·b2 = 1, not 0)
+einlang.errors.InputValueError: error[E404] at ...: to_basis_orthogonal: columns 1 and 2 of B are not orthogonal (b1·b2 = 1, ...)
 ...
 """
 
