@@ -165,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         from einlang.bench_arrays import array_rows
 
         rows = array_rows(args.arrays, repeat)
-    for bench in () if args.arrays else (per_call, cold_chain, chain, big_matmul, naive_loops, contraction_order):
+    from einlang.bench_reductions import attention_rows
+
+    for bench in () if args.arrays else (per_call, cold_chain, chain, big_matmul, naive_loops, contraction_order,
+                                         attention_rows):
         rows.extend(bench(repeat))
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=2))

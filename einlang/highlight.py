@@ -9,6 +9,8 @@ Once einlang is installed, Pygments finds it by name through the ``pygments.lexe
 ((Token.Name.Variable, 'C'), (Token.Name.Attribute, '_ik'))
 >>> (Name.Function, "dot") in list(EinlangLexer().get_tokens("dot(u, v)"))
 True
+>>> list(EinlangLexer().get_tokens("max_{jk}(A_ijk)"))[:2]
+[(Token.Name.Builtin, 'max'), (Token.Name.Attribute, '_{jk}')]
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 #: special tensors the checker knows by name (Kronecker delta, Levi-Civita)
 SPECIAL = ("delta", "eps", "δ", "ε")
+#: the reductions, written max_j(…) or max_{jk}(…) (einlang.syntax.ast.REDUCTION_SPELLINGS)
+REDUCTIONS = ("sum", "Σ", "max", "min", "prod", "mean", "logsumexp", "softmax")
 
 
 class EinlangLexer(RegexLexer):
@@ -46,6 +50,9 @@ class EinlangLexer(RegexLexer):
             (r"\d+", Number.Integer),
             (r"`[^`\n]+`", Name.Variable),
             (r"(?<=[)\]`])_[^\W\d_]*", Name.Attribute),  # f(x)_i, [..]_i, `name`_ij
+            # reductions: the name, then the indices it runs over (max_j(…), softmax_{jk}(…)); size(d)
+            (words(REDUCTIONS, suffix=r"(_[^\W\d_]+|_\{[^}\n]*\})(?=\()"), bygroups(Name.Builtin, Name.Attribute)),
+            (r"size(?=\()", Name.Builtin),
             (r"[^\W\d]\w*(?=\()", Name.Function),
             (words(SPECIAL, suffix=r"(?=_|\{|\b)"), Name.Builtin, "subscript"),
             # A_{i j}, W_{in,out}: braced indices

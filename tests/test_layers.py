@@ -64,7 +64,7 @@ LAYERS = (
     ("session", ("session.py",)),
     ("package", ("__init__.py",)),  # the public API; it wires the library in as the default functions
     ("front ends", ("repl.py", "repl/", "cli.py", "bench_cli.py", "bench.py", "bench_startup.py", "bench_arrays.py",
-                    "demo.py", "highlight.py", "notebook.py", "__main__.py", "docs_cli.py")),
+                    "bench_reductions.py", "demo.py", "highlight.py", "notebook.py", "__main__.py", "docs_cli.py")),
 )
 
 

@@ -229,3 +229,30 @@ def test_every_backend_agrees_with_numpy(case):
     for backend in BACKENDS:
         got = einlang.evaluate(source, X=x, backend=backend)
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12, err_msg=f"{source} {backend} {shape}")
+
+
+# -- the REPL and messages --------------------------------------------------------------------------
+
+
+def test_repl_highlights_and_completes_reductions():
+    from pygments.token import Name
+
+    from einlang.highlight import EinlangLexer
+    from einlang.repl.help import help_text
+    from einlang.repl.helpers import ReplSession
+    from einlang.repl.words import completion_words
+
+    tokens = list(EinlangLexer().get_tokens("softmax_j(S_ij) + Σ_{jk}(T_ijk) / size(j)"))
+    assert (Name.Builtin, "softmax") in tokens and (Name.Attribute, "_j") in tokens
+    assert (Name.Builtin, "Σ") in tokens and (Name.Attribute, "_{jk}") in tokens and (Name.Builtin, "size") in tokens
+    words = completion_words(ReplSession())
+    assert {"max_", "softmax_", "logsumexp_", "Σ_", "size"} <= set(words)
+    assert "softmax_j(" in help_text("softmax") and "max_j(A_ij)" in help_text("syntax")
+
+
+@pytest.mark.parametrize("name, reduction", [("sum", "sum_i(v_i)"), ("max", "max_i(v_i)"), ("mean", "mean_i(v_i)"),
+                                             ("softmax", "softmax_j(z_ij)")])
+def test_unknown_sum_and_max_point_at_the_reductions(name, reduction):
+    with pytest.raises(E.UnknownFunctionError) as info:
+        einlang.evaluate(f"{name}(v)", v=np.ones(3))
+    assert reduction in info.value.hint

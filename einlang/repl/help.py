@@ -31,6 +31,8 @@ Index notation: a repeated index is summed, the others are the result's indices.
   C_ki = A_ij B_jk          name the result and order its indices;   A_ij B_jk -> ki  the same, unnamed
   eps_ijk a_j b_k           cross product with the Levi-Civita symbol; delta_ij is the identity
   sqrt(x_i x_i)             elementwise functions: sqrt, exp, log, abs, sin, cos, ...
+  max_j(A_ij)               reductions over j: sum (Σ), max, min, prod, mean, logsumexp; max_{jk}(…) over two
+  softmax_j(S_ij)           normalise along j;  softmax_j(Q_id K_jd / sqrt(size(d))) V_jk  attention
   def f(u, v) = u_i v_i     define a function; f(x, x) calls it
   A_{in,out}, `my name`_ij  multi-letter indices in braces; backquotes for names with underscores
 The last result is bound to _ .  Unfinished lines (open brackets, trailing operator) continue on the next line."""
@@ -72,6 +74,20 @@ CONSTANT_HELP = {
     "τ": "τ (or tau): 2π = 6.28318…, a whole turn in radians",
 }
 
+#: the reductions (einlang.semantics.reductions), for :help max
+REDUCTION_HELP = {
+    "sum": "sum_j(expr) (or Σ_j): the sum over j, like a repeated index; sum_{jk}(…) over two indices",
+    "Σ": "Σ_j(expr) (or sum_j): the sum over j, like a repeated index; Σ_{jk}(…) over two indices",
+    "max": "max_j(expr): the largest entry along j (max_k(A_ij B_jk): each row's maximum of the product); "
+    "max_{jk}(…) over two indices",
+    "min": "min_j(expr): the smallest entry along j; min_{jk}(…) over two indices",
+    "prod": "prod_j(expr): the product of the entries along j (1 over none)",
+    "mean": "mean_j(expr): the average along j",
+    "logsumexp": "logsumexp_j(expr): log Σ_j exp(expr), computed without overflow",
+    "softmax": "softmax_j(expr): exp(expr) / Σ_j exp(expr), keeping j: weights along j that add up to 1",
+    "size": "size(d): the size of index d in the product around it, as in x_d / size(d)",
+}
+
 
 def _function_help(name: str, session: Session | None) -> str:
     if name in FILE_HELPERS:
@@ -91,6 +107,8 @@ def _function_help(name: str, session: Session | None) -> str:
         return f"{name}(x): elementwise {name}, applied to every entry"
     if name in CONSTANT_HELP:
         return CONSTANT_HELP[name]
+    if name.rstrip("_") in REDUCTION_HELP:
+        return REDUCTION_HELP[name.rstrip("_")]
     if name in library.names():
         return library.help(name)
     raise CommandError(f"no help for {name!r}: try :help, :help functions or :help syntax")

@@ -2,8 +2,8 @@
 
 >>> from einlang.repl.helpers import ReplSession
 >>> words = completion_words(ReplSession(v=[1, 2]))
->>> words["v"], words["rand"], words["sqrt"]
-('tensor 2', 'helper', 'elementwise')
+>>> words["v"], words["rand"], words["sqrt"], words["softmax_"]
+('tensor 2', 'helper', 'elementwise', 'reduction: softmax_j(…), softmax_{jk}(…)')
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ..functions import ELEMENTWISE
 from ..semantics.callables import EinFunction, PyFunction
 from ..semantics.describe import dims
 from ..session import Session
+from ..syntax.ast import REDUCTION_SPELLINGS
 from .helpers import FILE_HELPERS, HELPERS
 
 #: what ``:set`` can change
@@ -26,6 +27,9 @@ def completion_words(session: Session) -> dict[str, str]:
     words: dict[str, str] = {}
     for name in ELEMENTWISE:
         words[name] = "elementwise"
+    for kind in REDUCTION_SPELLINGS:
+        words[f"{kind}_"] = f"reduction: {kind}_j(…), {kind}_{{jk}}(…)"
+    words["size"] = "size(d): the size of index d"
     for name in FILE_HELPERS:
         words[name] = "helper"
     for name, function in session.functions.items():

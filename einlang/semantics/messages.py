@@ -53,6 +53,8 @@ SYNONYMS = {
     "prod": "reduce over the index: prod_i(v_i) is the product of v's entries",
     "product": "reduce over the index: prod_i(v_i) is the product of v's entries",
     "softmax": "reduce over the index: softmax_j(z_ij) normalises each row of z",
+    "avg": "reduce over the index: mean_i(v_i) is the mean of v's entries (mean_j(A_ij) of each row of A)",
+    "logsumexp": "reduce over the index: logsumexp_i(z_i) is log Σ_i exp(z_i), computed without overflow",
     "radians": "angles are in radians already: pi / 6 is 30°",
     "deg2rad": "angles are in radians already: pi / 6 is 30°",
     "inverse": "did you mean inv?",
