@@ -101,6 +101,18 @@ def apply(name: str, entry: Any) -> Any:
     return getattr(sympy, _SYMPY_NAMES.get(name, name))(entry)
 
 
+def extreme(kind: str, a: Any, b: Any) -> Any:
+    """SymPy's ``Max`` or ``Min`` of two entries: formulas have no order, so ``max_j`` of symbols is a formula.
+
+    >>> import pytest; _ = pytest.importorskip("sympy")
+    >>> a, b = symbols("a b")
+    >>> extreme("max", a, b), extreme("min", float("-inf"), a)
+    (Max(a, b), -oo)
+    """
+    sympy = _sympy()
+    return (sympy.Max if kind == "max" else sympy.Min)(a, b)
+
+
 def has_symbols(array: Any) -> bool:
     """An object array with at least one SymPy entry."""
     return getattr(array, "dtype", None) == object and any(is_symbolic(e) for e in array.reshape(-1))

@@ -256,3 +256,54 @@ def test_unknown_sum_and_max_point_at_the_reductions(name, reduction):
     with pytest.raises(E.UnknownFunctionError) as info:
         einlang.evaluate(f"{name}(v)", v=np.ones(3))
     assert reduction in info.value.hint
+
+
+@st.composite
+def reduced_products(draw):
+    """``kind_{r}(X_.. Y_..)``: a product (its repeated index summed inside) reduced over some of its free indices."""
+    sizes = {label: draw(st.integers(0, 3)) for label in "ijkl"}
+    x = "".join(draw(st.lists(st.sampled_from("ijk"), min_size=1, max_size=3, unique=True)))
+    y = "".join(draw(st.lists(st.sampled_from("jkl"), min_size=1, max_size=3, unique=True)))
+    free = sorted(set(x) ^ set(y))
+    if not free:
+        free = sorted(set(x))
+        y = ""  # X alone
+    reduced = sorted(draw(st.sets(st.sampled_from(free), min_size=1)))
+    kind = draw(st.sampled_from(sorted(REFERENCE)))
+    return kind, x, y, reduced, sizes, draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reduced_products())
+def test_reductions_of_products_agree_with_numpy(case):
+    kind, x, y, reduced, sizes, seed = case
+    rng_ = np.random.default_rng(seed)
+    X = rng_.normal(size=[sizes[c] for c in x])
+    Y = rng_.normal(size=[sizes[c] for c in y])
+    free = sorted(set(x) ^ set(y)) if y else sorted(set(x))
+    product = np.einsum(f"{x},{y}->{''.join(free)}", X, Y) if y else X
+    axes = tuple(free.index(label) for label in reduced)
+    source = f"{kind}_{{{''.join(reduced)}}}(X_{x}" + (f" Y_{y})" if y else ")")
+    if kind in ("max", "min", "mean") and any(sizes[label] == 0 for label in reduced):
+        with pytest.raises(E.EmptyReductionError):
+            einlang.evaluate(source, X=X, Y=Y)
+        return
+    expected = REFERENCE[kind](product, axis=axes)
+    for backend in BACKENDS:
+        got = einlang.evaluate(source, X=X, Y=Y, backend=backend)
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12, err_msg=f"{source} {backend}")
+
+
+def test_object_entries_max_as_numpy_and_formulas_stay_formulas():
+    from fractions import Fraction
+
+    y = np.array([Fraction(1, 2), Fraction(1, 3)], dtype=object)
+    for backend in BACKENDS:
+        assert einlang.evaluate("max_j(y_j)", y=y, backend=backend) == Fraction(1, 2)
+        with pytest.raises(E.InputValueError):
+            einlang.evaluate("max_j(z_j)", z=np.array([1j, 2], dtype=object), backend=backend)
+    pytest.importorskip("sympy")
+    a, b, c = einlang.symbols("a b c")
+    for backend in BACKENDS:
+        got = einlang.evaluate("max_j(M_ij)", M=[[a, b], [c, 1]], backend=backend)
+        assert [str(entry) for entry in got] == ["Max(a, b)", "Max(1, c)"]

@@ -22,25 +22,17 @@ def einlang_program(A):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..functions import ELEMENTWISE
 from ..plan import PASSES, format_indices
 from ..semantics import ir
+from .reduce_kernels import extreme
 
 if TYPE_CHECKING:
     from .naive import _Emitter
-
-
-def nan_max(acc: Any, value: Any) -> Any:
-    """``max`` as numpy's: a nan anywhere gives nan (Python's ``max`` would skip it)."""
-    return acc if acc != acc or acc >= value else value
-
-
-def nan_min(acc: Any, value: Any) -> Any:
-    """``min`` as numpy's: a nan anywhere gives nan."""
-    return acc if acc != acc or acc <= value else value
 
 
 __all__ = ["PASSES", "emit_reduce"]
@@ -50,7 +42,9 @@ def emit_reduce(em: _Emitter, node: ir.Reduce, target: str, names: dict[int, str
     """Loops over the kept indices, then over the reduced ones, for one reduction."""
     from .naive import _alloc, _loop_groups
 
-    em.namespace.update({"max": nan_max, "min": nan_min, "inf": float("inf")})
+    # max and min as numpy's: a nan wins (Python's would skip it); SymPy formulas give Max(a, b)
+    em.namespace.update({"max": functools.partial(extreme, "max"), "min": functools.partial(extreme, "min"),
+                         "inf": float("inf")})
     local = em.globals.child()
     var = {"\0shift": local.fresh("m", "m")}  # first, so an index named m gets another name
     var.update({label: local.fresh(label, "b" if label.startswith("…") else "i") for label in node.labels})

@@ -15,6 +15,7 @@ numpy's own formula would).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import errors as E
+from .. import symbolic
 from ..semantics import ir
 from .ops import Kernel
 
@@ -80,6 +83,43 @@ def torch_like(torch: Any) -> Reductions:
 NUMPY_REDUCTIONS = numpy_like(np)
 
 
+def extreme(kind: str, acc: Any, value: Any) -> Any:
+    """``max`` or ``min`` of two entries as numpy's (a nan wins, where Python's ``max`` would skip it);
+    SymPy formulas, which have no order, give ``Max(a, b)``; other entries that cannot be compared, E404.
+
+    >>> extreme("max", 1, float("nan")), extreme("min", 3, 2)
+    (nan, 2)
+    """
+    try:
+        if kind == "max":
+            return acc if acc != acc or acc >= value else value
+        return acc if acc != acc or acc <= value else value
+    except TypeError as exc:
+        if symbolic.is_symbolic(acc) or symbolic.is_symbolic(value):
+            return symbolic.extreme(kind, acc, value)
+        raise E.InputValueError(
+            f"{kind} needs entries that can be compared: {exc}",
+            hint="max and min compare real numbers (or SymPy formulas); reduce abs(z) or real(z) of others",
+        ) from None
+
+
+def _object_fold(node: ir.Reduce) -> Kernel:
+    """max or min of an object array's entries, one axis at a time, with :func:`extreme`; an error
+    points at the reduction."""
+    fold = np.frompyfunc(functools.partial(extreme, node.kind), 2, 1)
+
+    def reduce(x):
+        try:
+            for axis in sorted(node.axes, reverse=True):
+                x = fold.reduce(x, axis=axis)
+        except E.EinlangError as err:
+            err.spans = err.spans or tuple(s for s in (node.span,) if s is not None)
+            raise
+        return x
+
+    return reduce
+
+
 def reduce_kernel(node: ir.Reduce, ops: Reductions = NUMPY_REDUCTIONS) -> Kernel:
     """The kernel computing ``node`` from its argument's array."""
     axes, dtype = node.axes, node.dtype
@@ -88,6 +128,8 @@ def reduce_kernel(node: ir.Reduce, ops: Reductions = NUMPY_REDUCTIONS) -> Kernel
         reducer = getattr(ops, node.kind)
         if node.kind == "prod":
             return lambda x: _as(ops, reducer(x, axes, False), dtype)
+        if dtype == object:
+            return _object_fold(node)
         return lambda x: reducer(x, axes, False)
 
     def shifted(x: Any) -> tuple[Any, Any]:
