@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ class Options:
     call inlines its body). ``library_iteration_limit``: iterations an iterative library function
     (power_iteration, pagerank) may run. ``exact_elimination_limit``: row operations (rows × columns ×
     pivots) that exact row reduction of an integer matrix (det, inv, solve, rank) may do.
+    ``time_limit``: seconds one evaluation may run where no other limit bounds the work (exact fractions
+    that grow, library iterations, the naive backend's loops), checked between iterations; ``math.inf``
+    (the default) is none, a sandbox allows 5.
 
     ``precision``: decimals shown when a result is printed (:func:`einlang.display.format_value`).
     ``exact``: number literals are exact fractions, evaluated on the naive backend, so
@@ -46,6 +50,7 @@ class Options:
     inline_limit: int = 20_000
     library_iteration_limit: int = 10_000
     exact_elimination_limit: int = 125_000
+    time_limit: float = math.inf
     precision: int = 4
     exact: bool = False
 
@@ -69,6 +74,24 @@ def speaking_to(audience: str) -> Iterator[None]:
         _AUDIENCE.reset(token)
 
 
+_SANDBOXED: contextvars.ContextVar[bool] = contextvars.ContextVar("einlang_sandboxed", default=False)
+
+
+@contextlib.contextmanager
+def sandboxed() -> Iterator[None]:
+    """Limits refused inside the block say they cannot be raised (a sandbox's limits are its most).
+
+    >>> with sandboxed():
+    ...     raise_hint("memory_limit")
+    "raise the limit outside a sandbox (a sandbox's memory_limit cannot be raised)"
+    """
+    token = _SANDBOXED.set(True)
+    try:
+        yield
+    finally:
+        _SANDBOXED.reset(token)
+
+
 def advice(python: str, repl: str) -> str:
     """The hint for where the user is.
 
@@ -90,11 +113,15 @@ def raise_hint(option: str) -> str:
     ...     raise_hint("naive_iteration_limit")
     'raise the limit: :set naive_iteration_limit 1e8'
     """
+    if _SANDBOXED.get():  # the sandbox's limits are the most it allows
+        return f"raise the limit outside a sandbox (a sandbox's {option} cannot be raised)"
     current = getattr(get_options(), option, None)
     example = "N"
     if isinstance(current, int) and current > 0:  # ten times the limit in force (memory: twice), as 1e8
         mantissa, _, exponent = f"{current * (2 if option == 'memory_limit' else 10):.2g}".partition("e")
         example = f"{mantissa}e{int(exponent)}" if exponent else mantissa
+    elif isinstance(current, float) and math.isfinite(current):  # seconds: time_limit
+        example = f"{current * 10:g}"
     return advice(f"raise the limit: einlang.set_options({option}=...)", f"raise the limit: :set {option} {example}")
 
 
@@ -147,6 +174,8 @@ def _validate(changes: dict) -> None:
             not isinstance(value, int) or isinstance(value, bool) or value < 0
         ):
             raise InputValueError(f"{key} must be a non-negative integer, not {value!r}")
+        if key == "time_limit" and (not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0):
+            raise InputValueError(f"time_limit must be a positive number of seconds (math.inf for none), not {value!r}")
         if key == "precision" and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 17):
             raise InputValueError(f"precision must be a whole number of decimals from 0 to 17, not {value!r}")
         if key == "exact" and not isinstance(value, bool):

@@ -427,6 +427,13 @@ class LibraryWorkLimitError(ResourceLimitError):
     code = "E504"
 
 
+class TimeLimitError(ResourceLimitError):
+    """An evaluation ran past ``time_limit`` seconds (work no other limit bounds: exact fractions that
+    grow, library iterations, the naive backend's loops); checked between iterations."""
+
+    code = "E505"
+
+
 # --- derivatives: diff(expr, x_k) -----------------------------------------------------------------
 
 

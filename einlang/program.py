@@ -27,6 +27,7 @@ from .backends import Runner, as_runner, get_backend
 from .backends.arrays import describe, library_of, placeholder
 from .calls import FastCalls, guarded, operand_key
 from .catalog import REGISTRATIONS, FunctionSource, lookup
+from .clock import evaluation
 from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options, raise_hint
 from .dispatch import library_operands, placeholders, run_library
 from .einsum_text import to_einsum
@@ -256,7 +257,8 @@ class BoundProgram:
                 span,
                 hint=f"contract in another order, use smaller tensors, or {raise_hint('memory_limit')}",
             )
-        return nbytes
+        held = getattr(get_backend(backend), "memory_needed", None)  # naive: more than its largest array
+        return nbytes if held is None else max(nbytes, held(self.lowered, limit))
 
     def explain(self) -> str:
         """The naive backend's loop program, then the plan the opt backend follows."""
@@ -393,6 +395,17 @@ class Program:
         """A call with new names, shapes, dtypes or array types (or under new options): bind, run, and
         record under ``key`` what the next such call reuses."""
         values = list(kwargs.values())
+        with evaluation():  # the clock of the call: checking (which may run library functions) and running
+            result, bound = self._bind_and_run(kwargs, values, backend)
+        # numpy operands only (other libraries dispatch), and no big constants: the constant pool bounds those
+        options = get_options()
+        if key is not None and bound.library is None and CONSTANT_POOL.small(bound):
+            names = list(kwargs)
+            positions = [names.index(name) for name in bound.input_names]
+            self._calls.record(key, bound.runner(backend_name(backend, options)), positions, values, options)
+        return result
+
+    def _bind_and_run(self, kwargs: dict[str, Any], values: list[Any], backend: str | None) -> tuple[Any, BoundProgram]:
         try:
             # the type is in the key: a JAX array and a numpy array of one shape and dtype run differently
             bound_key = (REGISTRATIONS.value, get_options().exact, tuple(kwargs),
@@ -403,14 +416,7 @@ class Program:
         if bound is None:  # torch, JAX, CuPy, dask operands (numpy ones join them), else numpy arrays
             library, kwargs = library_operands(kwargs, as_array) or (None, {n: as_array(n, v) for n, v in kwargs.items()})
             bound = self.bind(kwargs, library)
-        options = get_options()
-        result = bound.run([kwargs[name] for name in bound.input_names], backend, options=options)
-        # numpy operands only (other libraries dispatch), and no big constants: the constant pool bounds those
-        if key is not None and bound.library is None and CONSTANT_POOL.small(bound):
-            names = list(kwargs)
-            positions = [names.index(name) for name in bound.input_names]
-            self._calls.record(key, bound.runner(backend_name(backend, options)), positions, values, options)
-        return result
+        return bound.run([kwargs[name] for name in bound.input_names], backend, options=get_options()), bound
 
     # -- inspection -------------------------------------------------------------------------------
     def _bind_shapes(self, tensors: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> BoundProgram:

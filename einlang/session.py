@@ -25,7 +25,8 @@ import numpy as np
 from . import errors as E
 from .backends import Runner
 from .catalog import lookup
-from .config import LIMITS, Options, get_options, options
+from .clock import evaluation
+from .config import LIMITS, Options, get_options, options, sandboxed
 from .plan import Plan
 from .program import BoundProgram, as_array
 from .semantics import ir
@@ -51,13 +52,13 @@ SANDBOX_HINT = "a sandbox runs statements only: no files, no option changes, the
 SANDBOX_BACKENDS = ("opt", "numpy", "naive")
 """The backends a sandboxed session may switch to (the built-in ones, each bounded by the limits)."""
 
-SANDBOX_LIMITS = Options(memory_limit=256 * 2**20, numpy_flop_limit=10**9)
+SANDBOX_LIMITS = Options(memory_limit=256 * 2**20, numpy_flop_limit=10**9, time_limit=5.0)
 """The most a sandboxed session's statements may use: each limit in force is lowered to this one."""
 
 
-def _sandbox_options() -> dict[str, int]:
+def _sandbox_options() -> dict[str, float]:
     current = get_options()
-    return {name: min(getattr(current, name), getattr(SANDBOX_LIMITS, name)) for name in LIMITS}
+    return {name: min(getattr(current, name), getattr(SANDBOX_LIMITS, name)) for name in (*LIMITS, "time_limit")}
 
 
 class Session:
@@ -221,12 +222,17 @@ class Session:
 
     def limits(self) -> contextlib.AbstractContextManager[Any]:
         """The limits this session's work runs under: a sandbox's, or the options in force."""
-        return options(**_sandbox_options()) if self.sandbox else contextlib.nullcontext()
+        if not self.sandbox:
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()  # its limits, and hints that say they cannot be raised
+        stack.enter_context(options(**_sandbox_options()))
+        stack.enter_context(sandboxed())
+        return stack
 
     def _execute_statement(self, stmt: ast.Statement, backend: str | None) -> StatementResult:
         if self.sandbox and backend not in (None, *SANDBOX_BACKENDS):
             self.refuse_in_sandbox(f"the backend {backend}")
-        with self.limits():
+        with self.limits(), evaluation():  # the statement's clock: checking it, running it
             return self._execute_one(stmt, backend)
 
     def _execute_one(self, stmt: ast.Statement, backend: str | None) -> StatementResult:

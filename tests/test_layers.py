@@ -53,7 +53,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 LAYERS = (
     # dtypes.py: the value rule, read by the checker (semantics) and every backend
     ("foundation", ("source.py", "errors.py", "symbolic.py", "functions.py", "dtypes.py", "catalog.py", "config.py",
-                    "timing.py")),
+                    "clock.py", "timing.py")),
     ("syntax", ("syntax/", "latex.py")),  # latex.py: a second printer of the syntax tree
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),

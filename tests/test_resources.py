@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import einlang
 from einlang import einsum_compat, program
 from einlang import errors as E
+from einlang.syntax.parser import MAX_SOURCE_CHARS
 
 # == memory limit ================================================================================
 
@@ -294,15 +295,29 @@ def test_exponential_inlining_is_refused_by_the_inline_limit():
         assert einlang.Session().run(_doubling_definitions(12) + "f12(1)") == 4096
 
 
-def test_iterative_library_functions_stop_at_the_iteration_limit():
+def test_iterative_library_functions_refuse_more_iterations_than_the_limit_before_the_first(monkeypatch):
+    """power_iteration([[0,-1],[1,0]], 0, 1000000) never converges (a rotation): it is refused before any
+    iteration runs, not after spending the whole cap (0.8 s idle, 4 s on a loaded machine)."""
+    from einlang.library import algorithms
+
+    steps = []
+    real_run = algorithms._run
+    monkeypatch.setattr(algorithms, "_run", lambda *a, **k: steps.append(a[1]) or real_run(*a, **k))
+    with pytest.raises(E.LibraryWorkLimitError, match="1,000,000 iterations, above the library_iteration_limit of 10,000") as e:
+        einlang.evaluate("power_iteration([[0,-1],[1,0]], 0, 1000000)")
+    assert "library_iteration_limit" in e.value.hint and "at most 10,000" in e.value.hint
+    assert steps == []  # not one iteration
+    with pytest.raises(E.LibraryWorkLimitError, match="pagerank"):
+        einlang.library.pagerank([[0, 1], [1, 0]], 1.0, -1.0, 10**6)
+    assert "step" not in steps  # only the damped link matrix, before the loop
     with einlang.options(library_iteration_limit=500):
-        with pytest.raises(E.LibraryWorkLimitError, match="500 iterations") as info:
-            einlang.evaluate("power_iteration([[0,-1],[1,0]], 0, 1000000)")
-        assert "library_iteration_limit" in info.value.hint
-        with pytest.raises(E.LibraryWorkLimitError):
-            einlang.library.pagerank([[0, 1], [1, 0]], 1.0, -1.0, 10**6)  # a tolerance never met
-        # converging early is never refused, whatever bound the call gives
-        np.testing.assert_allclose(einlang.evaluate("power_iteration([[2, 0], [0, 1]], 1e-12, 1000000)"), [1, 0], atol=1e-9)
+        # within the limit a call that converges early returns, and one that does not says so
+        np.testing.assert_allclose(einlang.evaluate("power_iteration([[2, 0], [0, 1]], 1e-12, 500)"), [1, 0], atol=1e-9)
+        with pytest.raises(E.InputValueError, match="did not converge in 500 iterations"):
+            einlang.evaluate("power_iteration([[0,-1],[1,0]], 0, 500)")
+        np.testing.assert_allclose(einlang.evaluate("power_iteration([[2, 0], [0, 1]])"), [1, 0], atol=1e-9)  # max_iter: 500
+        with pytest.raises(E.InputValueError, match="did not converge in 500 iterations"):
+            einlang.evaluate("power_iteration([[0,-1],[1,0]])")
     assert einlang.get_options().library_iteration_limit == 10_000  # the default max_iter: defaults unchanged
 
 
@@ -426,6 +441,8 @@ def _hostile_programs(draw) -> str:
         width = draw(st.integers(1, 12))
         text = "1"
         for _ in range(n):
+            if len(text) * width > 2 * MAX_SOURCE_CHARS:  # refused for its length already (12**12 would not fit)
+                break
             text = "[" + ", ".join([text] * width) + "]"
         return text
     if kind == "nested definitions":

@@ -28,6 +28,7 @@ def einlang_program(A, B):
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import keyword
 import math
@@ -38,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from ..clock import check_time, evaluation
 from ..config import backend_hint, get_options, raise_hint
 from ..errors import NaiveIterationLimitError, UnsupportedByBackendError
 from ..functions import ELEMENTWISE
@@ -45,6 +47,7 @@ from ..plan import eliminate_deltas, format_indices, unused_deltas
 from ..semantics import ir
 from . import Runner
 from .executor import coefficient_for, inner_dtype, kronecker, levi_civita
+from .lists import check_lists
 from .naive_reduce import PASSES, emit_reduce
 
 _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
@@ -105,7 +108,10 @@ def _alloc(shape: Sequence[int]) -> str:
 
 
 class _Emitter:
-    def __init__(self) -> None:
+    def __init__(self, clock: bool = False) -> None:
+        # ``clock``: each loop but the innermost checks the time limit (the innermost too for objects,
+        # such as fractions, whose arithmetic no iteration count bounds)
+        self.clock, self.clock_inner = clock, False
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {}
         self.globals = _Namer()
@@ -203,6 +209,8 @@ class _Emitter:
                 self.emit(indent, "acc = 0")
             self._loop_header(indent, group, loop_var, sizes)
             indent += 1
+            if self.clock and (self.clock_inner or level < len(groups) - 1):
+                self.emit(indent, "_clock()")
             bound.update(group)
             advance(level, indent)
         if not order:
@@ -258,12 +266,14 @@ def _loop_groups(out_labels: list[str], sum_labels: list[str]) -> list[list[str]
     return split(out_labels, out_groups) + split(sum_labels, sum_groups)
 
 
-def generate(program: ir.LoweredProgram) -> GeneratedProgram:
-    """Python source (and the compiled function) that computes ``program`` with explicit loops."""
+def generate(program: ir.LoweredProgram, clock: bool = False) -> GeneratedProgram:
+    """Python source (and the compiled function) that computes ``program`` with explicit loops
+    (``clock``: with checks of the time limit in them, the variant run while a time limit is in force)."""
     from ..plan.plan import node_names
 
     names = node_names(program)
-    em = _Emitter()
+    em = _Emitter(clock)
+    em.namespace["_clock"] = functools.partial(check_time, "the naive backend's loops")
     params = []
     for node in program.inputs:
         var = em.globals.fresh(node.name, "t")
@@ -279,6 +289,7 @@ def generate(program: ir.LoweredProgram) -> GeneratedProgram:
         iterations += _iterations(node)
         target = em.globals.fresh(names[id(node)], "T")
         em.var[id(node)] = target
+        em.clock_inner = node.dtype == object
         _emit_node(em, node, target, names)
     em.lines.insert(body_start, f"def einlang_program({', '.join(params)}):")
     em.emit(1, f"return {em.var[id(program.result)]}")
@@ -424,32 +435,40 @@ class NaiveBackend:
     name = "naive"
     description = "generated Python loops over every index combination (the teaching reference)"
 
+    memory_needed = staticmethod(check_lists)  # its lists hold more than the plan's largest array
+
     def prepare(self, program: ir.LoweredProgram, plan=None):
         iterations = sum(_iterations(node) for node in program.nodes)
         _check_iterations(iterations)  # before generating: the loops' constants (deltas) can be big
         generated = generate(program)
-        function = generated.function
-        result = program.result
-        shape, dtype = result.shape, result.dtype
+        clocked: list[Callable[..., Any]] = []  # the loops with time checks, generated when first needed
 
         def run(inputs):
             _check_iterations(iterations)
             values = [np.asarray(x).tolist() for x in inputs]  # Python numbers: what the loops add
-            with np.errstate(all="ignore"):  # numpy's scalar functions give inf and nan, as numpy's arrays do
-                out = function(*values)
-            if dtype == object:
-                array = np.empty(shape, dtype=object)
-                if shape:
-                    array[...] = _nested_fill(out, shape)
-                else:
-                    array[()] = out
-                return array
-            try:
-                return np.array(out, dtype=dtype).reshape(shape)
-            except OverflowError:  # exact integers past the dtype: wrap around, as numpy's arithmetic does
-                return np.array(_nested(caster(dtype), len(shape))(out), dtype=dtype).reshape(shape)
+            # numpy's scalar functions give inf and nan, as numpy's arrays do
+            with evaluation() as deadline, np.errstate(all="ignore"):
+                if deadline is not None and not clocked:
+                    clocked.append(generate(program, clock=True).function)
+                out = (generated.function if deadline is None else clocked[0])(*values)
+            return _as_array(out, program.result.shape, program.result.dtype)
 
         return Runner(run, generated.source, iterations)
+
+
+def _as_array(out: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """The loops' nested lists as an array of the result's shape and dtype."""
+    if dtype == object:
+        array = np.empty(shape, dtype=object)
+        if shape:
+            array[...] = _nested_fill(out, shape)
+        else:
+            array[()] = out
+        return array
+    try:
+        return np.array(out, dtype=dtype).reshape(shape)
+    except OverflowError:  # exact integers past the dtype: wrap around, as numpy's arithmetic does
+        return np.array(_nested(caster(dtype), len(shape))(out), dtype=dtype).reshape(shape)
 
 
 def _check_iterations(iterations: int) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors as E
+from ..clock import check_time, evaluation
 from ..config import get_options, raise_hint
 from ..program import as_array, compile_cached
 from ..semantics.callables import PyFunction
@@ -128,16 +129,36 @@ register_python(PyFunction(
 ))
 
 
-def _iterations(function: str, max_iter: Any) -> Iterator[int]:
-    """1, 2, … up to ``max_iter``; refused on reaching ``library_iteration_limit`` first (when the loop
-    gets there, so a call that converges early is never refused for the bound it was given)."""
+DEFAULT_MAX_ITER = 10_000
+
+
+def _iterations(function: str, max_iter: Any | None) -> int:
+    """How many iterations to allow: ``max_iter``, refused before the first iteration when it asks for more
+    than ``library_iteration_limit`` (a call that never converges would otherwise spend the whole cap
+    before saying so); when not given, DEFAULT_MAX_ITER or the limit, whichever is smaller."""
     limit = get_options().library_iteration_limit
-    yield from range(1, min(int(max_iter), limit) + 1)
-    if int(max_iter) > limit:
+    if max_iter is None:
+        return min(DEFAULT_MAX_ITER, limit)
+    asked = int(max_iter)
+    if asked > limit:
         raise E.LibraryWorkLimitError(
-            f"{function}: not converged after {limit:,} iterations, the library_iteration_limit",
-            hint=raise_hint("library_iteration_limit"),
+            f"{function}: max_iter asks for {asked:,} iterations, above the library_iteration_limit of {limit:,}",
+            hint=f"ask for at most {limit:,} iterations (a call that converges stops sooner), or "
+            + raise_hint("library_iteration_limit"),
         )
+    return asked
+
+
+def _given(max_iter: np.ndarray | None) -> float | None:
+    """A ``max_iter`` argument an einlang call gave (None: not given, the default applies)."""
+    return None if max_iter is None else C.number(max_iter, 0)
+
+
+def _counted(function: str, asked: int) -> Iterator[int]:
+    """1, 2, … ``asked``, checking the time limit after each iteration."""
+    for iteration in range(1, asked + 1):
+        yield iteration
+        check_time(function)
 
 
 def _scalar_part(function: PyFunction, impl: Any, dtype: Any) -> PyFunction:
@@ -153,12 +174,16 @@ def _scalar_part(function: PyFunction, impl: Any, dtype: Any) -> PyFunction:
 # -- power iteration ----------------------------------------------------------------------------------
 
 
-def power_iteration_full(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple[np.ndarray, float, int]:
+def power_iteration_full(M: Any, tol: float = 1e-10, max_iter: int | None = None) -> tuple[np.ndarray, float, int]:
     """The dominant eigenvector (unit length, largest entry positive), its eigenvalue and the iterations."""
-    M = _as_float(np.asarray(M))
+    with evaluation():  # a call from Python starts the clock; inside an evaluation, its clock runs on
+        return _power_iteration(_as_float(np.asarray(M)), tol, _iterations("power_iteration", max_iter))
+
+
+def _power_iteration(M: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarray, float, int]:
     n = M.shape[0]
     r = np.ones(n) / np.sqrt(n)
-    for iteration in _iterations("power_iteration", max_iter):
+    for iteration in _counted("power_iteration", max_iter):
         w = _run(POWER_STEPS, "step", M=M, r=r)
         if not np.any(w):
             raise E.InputValueError("power_iteration: M sends the start vector to 0; it has no dominant eigenvector here")
@@ -170,7 +195,7 @@ def power_iteration_full(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> 
             r = r if r[np.argmax(np.abs(r))] > 0 else -r
             return r, float(np.real(_run(POWER_STEPS, "eigenvalue", M=M, r=r))), iteration
     raise E.InputValueError(
-        f"power_iteration: did not converge in {int(max_iter)} iterations",
+        f"power_iteration: did not converge in {max_iter} iterations",
         hint="power iteration needs one eigenvalue strictly larger in size than all the others "
         "(a rotation, for example, has none)",
     )
@@ -183,10 +208,10 @@ def _power_infer(shapes, dtypes, constants):
 
 
 def _power_impl(M: np.ndarray, tol: np.ndarray | None = None, max_iter: np.ndarray | None = None) -> np.ndarray:
-    return power_iteration_full(M, C.number(tol, 1e-10), int(C.number(max_iter, 10_000)))[0]
+    return power_iteration_full(M, C.number(tol, 1e-10), _given(max_iter))[0]
 
 
-def power_iteration(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple[np.ndarray, float, int]:
+def power_iteration(M: Any, tol: float = 1e-10, max_iter: int | None = None) -> tuple[np.ndarray, float, int]:
     """``(eigenvector, eigenvalue, iterations)`` for the dominant eigenvalue of M.
 
     >>> v, value, n = power_iteration([[2, 0], [0, 1]])
@@ -195,16 +220,17 @@ def power_iteration(M: Any, tol: float = 1e-10, max_iter: int = 10_000) -> tuple
     """
     M = as_array("M", M)
     _power_infer((M.shape, (), ()), (M.dtype,), (None, None, None))
-    tol, max_iter = C.python_number("power_iteration", "tol", tol), C.python_number("power_iteration", "max_iter", max_iter)
+    tol = C.python_number("power_iteration", "tol", tol)
+    max_iter = None if max_iter is None else C.python_number("power_iteration", "max_iter", max_iter)
     return power_iteration_full(M, tol, max_iter)
 
 
 def _power_value_impl(M: np.ndarray, tol: np.ndarray | None = None, max_iter: np.ndarray | None = None) -> float:
-    return power_iteration_full(M, C.number(tol, 1e-10), int(C.number(max_iter, 10_000)))[1]
+    return power_iteration_full(M, C.number(tol, 1e-10), _given(max_iter))[1]
 
 
 def _power_count_impl(M: np.ndarray, tol: np.ndarray | None = None, max_iter: np.ndarray | None = None) -> int:
-    return power_iteration_full(M, C.number(tol, 1e-10), int(C.number(max_iter, 10_000)))[2]
+    return power_iteration_full(M, C.number(tol, 1e-10), _given(max_iter))[2]
 
 
 _POWER = PyFunction(
@@ -239,22 +265,24 @@ def _check_damping(d: float) -> None:
         raise E.InputValueError(f"pagerank: the damping d must be between 0 and 1, not {d:g}")
 
 
-def pagerank_full(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) -> tuple[np.ndarray, int]:
+def pagerank_full(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int | None = None) -> tuple[np.ndarray, int]:
     """The course's PageRank: r = 100/n on every page, then r ← M r until |r_new − r| ≤ tol."""
     L = _as_float(np.asarray(L))
     _check_link_matrix(L)
     _check_damping(d)
     n = L.shape[0]
+    max_iter = _iterations("pagerank", max_iter)
     M = _run(PAGERANK_STEPS, "damped link matrix", d=float(d), L=L, n=float(n), J=np.ones((n, n)))
     r = np.full(n, 100.0 / n)
-    for iteration in _iterations("pagerank", max_iter):
-        new = _run(PAGERANK_STEPS, "step", M=M, r=r)
-        change = _run(PAGERANK_STEPS, "change", r=new, s=r)
-        r = new
-        if change <= tol:
-            return r, iteration
+    with evaluation():  # a call from Python starts the clock; inside an evaluation, its clock runs on
+        for iteration in _counted("pagerank", max_iter):
+            new = _run(PAGERANK_STEPS, "step", M=M, r=r)
+            change = _run(PAGERANK_STEPS, "change", r=new, s=r)
+            r = new
+            if change <= tol:
+                return r, iteration
     raise E.InputValueError(
-        f"pagerank: did not settle in {int(max_iter)} iterations",
+        f"pagerank: did not settle in {max_iter} iterations",
         hint="a damping d below 1 (the usual is 0.85) always settles",
     )
 
@@ -274,7 +302,7 @@ def _pagerank_impl(L: np.ndarray, d: np.ndarray | None = None, tol: np.ndarray |
     return pagerank_full(L, C.number(d, 1.0), C.number(tol, 0.01))[0]
 
 
-def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) -> tuple[np.ndarray, int]:
+def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int | None = None) -> tuple[np.ndarray, int]:
     """``(ranks, iterations)``: the ranks sum to 100.
 
     >>> ranks, n = pagerank([[0, 1, 0], [0, 0, 1], [1, 0, 0]], d=0.5)
@@ -283,7 +311,8 @@ def pagerank(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int = 10_000) 
     """
     L = as_array("L", L)
     _pagerank_infer((L.shape, (), ()), (L.dtype,), (None, None, None))
-    d, tol, max_iter = (C.python_number("pagerank", p, v) for p, v in (("d", d), ("tol", tol), ("max_iter", max_iter)))
+    d, tol = (C.python_number("pagerank", p, v) for p, v in (("d", d), ("tol", tol)))
+    max_iter = None if max_iter is None else C.python_number("pagerank", "max_iter", max_iter)
     return pagerank_full(L, d, tol, max_iter)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import errors as E
 from .. import symbolic
+from ..clock import check_time, evaluation
 from ..config import get_options, raise_hint
 from ..semantics.callables import PyFunction
 from . import _checks as C
@@ -71,8 +72,13 @@ def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
     >>> pivots, product
     ([0, 1], Fraction(-6, 1))
     """
-    n_rows, n_cols = A.shape
     _check_exact_work(A)
+    with evaluation():  # a call from Python starts the clock; inside an evaluation, its clock runs on
+        return _reduce(A)
+
+
+def _reduce(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
+    n_rows, n_cols = A.shape
     rows = _rows(A)
     scale = max((abs(x) for row in rows for x in row), default=0)
     tiny = 0 if _exact(A) else TOLERANCE * (scale or 1)
@@ -92,6 +98,7 @@ def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
         product *= pivot
         rows[r] = [x / pivot for x in rows[r]]
         for q in range(r + 1, n_rows):
+            check_time("exact row reduction")  # fractions grow: the row count alone does not bound the time
             factor = rows[q][c]
             rows[q] = [x - factor * y for x, y in zip(rows[q], rows[r])]
             rows[q][c] = 0 * rows[q][c]

@@ -113,14 +113,23 @@ def _set(repl: Repl, arg: str) -> None:
             _set_exact(value.strip())
             _show_options(repl)
             return
-        try:
-            number = int(float(value.replace("_", ""))) if value.strip() else None
-        except (ValueError, OverflowError):  # 1e400 is inf as a float
-            number = None
-        if number is None:
-            raise CommandError(f"usage: :set {option} N   (a whole number, like 1e9)")
-        set_options(**{option: number})
+        set_options(**{option: _option_value(option, value)})
     _show_options(repl)
+
+
+def _option_value(option: str, value: str) -> float:
+    """``:set`` OPTION's value: a whole number (``1e9``), or seconds for ``time_limit`` (``inf``: none)."""
+    try:
+        number = float(value.replace("_", "")) if value.strip() else None
+        if number is not None and option != "time_limit":
+            number = int(number)
+    except (ValueError, OverflowError):  # 1e400 is inf as a float: no whole number
+        number = None
+    if number is None or (option == "time_limit" and not number > 0):
+        usage = "SECONDS   (a positive number, like 2.5; inf for none)" if option == "time_limit" else \
+            "N   (a whole number, like 1e9)"
+        raise CommandError(f"usage: :set {option} {usage}")
+    return number
 
 
 def _set_exact(value: str) -> None:
@@ -136,6 +145,7 @@ def _show_options(repl: Repl) -> None:
     repl.print(f"{'backend':22} {repl.session.current_backend}")
     for option in LIMITS:
         repl.print(f"{option:22} {getattr(options, option):,}" + (" bytes" if option == "memory_limit" else ""))
+    repl.print(f"{'time_limit':22} {options.time_limit:g} seconds")
     repl.print(f"{'precision':22} {options.precision} decimals")
     repl.print(f"{'exact':22} {'on: numbers are fractions, run on naive' if options.exact else 'off'}")
 

@@ -17,7 +17,7 @@ from ..syntax.ast import REDUCTION_SPELLINGS
 from .helpers import FILE_HELPERS, HELPERS
 
 #: what ``:set`` can change
-OPTIONS = ("backend", *LIMITS, "precision", "exact")
+OPTIONS = ("backend", *LIMITS, "time_limit", "precision", "exact")
 #: ``:help`` topics beside commands and names
 HELP_TOPICS = ("syntax", "functions", "backends")
 

@@ -1,0 +1,82 @@
+"""The bytes the naive backend's nested Python lists hold, counted before they are made.
+
+The naive backend computes on Python numbers: its inputs become nested lists (``tolist``), every
+intermediate is a nested list the generated loops fill, and the result is copied back into an array.
+A float in a list is an 8-byte slot plus a 24-byte object, four times numpy's 8 bytes, and every
+intermediate stays alive until the program returns; so the memory guard counts all of them at once.
+
+>>> import numpy as np
+>>> list_bytes((1000,), np.dtype(float))  # one list of 1,000 slots, 1,000 float objects
+32064
+>>> list_bytes((10, 100), np.dtype(bool))  # True and False are shared: slots and lists only
+8784
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..config import backend_hint, raise_hint
+from ..errors import MemoryLimitError
+from ..plan import unused_deltas
+from ..semantics import ir
+
+CALL = 16_384  # a call's frames, argument lists and error state, whatever the sizes
+LIST = 64  # a list object (with its garbage-collector header), before its slots
+SLOT = 8
+NUMBER = {"f": 24, "c": 32, "i": 32, "u": 32, "b": 0}
+"""Bytes of one Python number of each dtype kind (ints up to 2**60; True, False and small ints are shared)."""
+OBJECT = 128
+"""A new object computed from objects (a fraction: about 100 bytes with its two integers)."""
+
+
+def list_bytes(shape: Sequence[int], dtype: np.dtype, *, shared: bool = False) -> int:
+    """Bytes of nested lists holding an array of ``shape`` and ``dtype`` (``shared``: the entries are
+    objects that exist already, as an object array's are, so only the slots count)."""
+    elements = math.prod(shape)
+    number = 0 if shared else NUMBER.get(dtype.kind, OBJECT)
+    if not shape:
+        return number
+    lists = sum(math.prod(shape[:k]) for k in range(len(shape)))
+    slots = sum(math.prod(shape[: k + 1]) for k in range(len(shape)))
+    return lists * LIST + slots * SLOT + elements * number
+
+
+def naive_bytes(program: ir.LoweredProgram) -> int:
+    """The most the naive backend holds while running ``program``: its inputs as lists, every constant
+    and intermediate as lists (all alive until it returns), and the result array made from them.
+
+    >>> from einlang.semantics.lower import Scope, lower_program
+    >>> from einlang.syntax.parser import parse
+    >>> x = np.ones(1000)
+    >>> naive_bytes(lower_program(parse("x_i + x_i"), Scope.from_arrays({"x": x}))) // x.nbytes
+    12
+    """
+    unused = unused_deltas(program)
+    # the result array, numpy's 8 bytes an entry while it reads nested lists, and the call's own bookkeeping
+    total = (program.result.dtype.itemsize + SLOT) * math.prod(program.result.shape) + CALL
+    for node in program.nodes:
+        if id(node) in unused:
+            continue
+        if isinstance(node, ir.Input):
+            total += list_bytes(node.shape, node.dtype, shared=node.dtype == object)
+        else:  # a computed node cast to numpy's values (booleans, integers, float32) is copied while cast
+            total += list_bytes(node.shape, node.dtype) * (1 if node.dtype.kind in "fcO" and node.dtype.itemsize >= 8 else 2)
+    return total
+
+
+def check_lists(program: ir.LoweredProgram, limit: int) -> int:
+    """The bytes :func:`naive_bytes` counts, refused above ``limit`` before any list is made."""
+    nbytes = naive_bytes(program)
+    if nbytes > limit:
+        raise MemoryLimitError(
+            f"the naive backend would hold {nbytes:,} bytes at once for this: its inputs, every intermediate and "
+            f"the result as nested lists of Python numbers (about 4 times numpy's bytes), above the memory limit "
+            f"of {limit:,} bytes",
+            getattr(program.result, "span", None),
+            hint=f"{backend_hint()}, or smaller tensors, or {raise_hint('memory_limit')}",
+        )
+    return nbytes
