@@ -25,7 +25,7 @@ from .. import errors as E
 from ..functions import ELEMENTWISE
 from ..source import Span
 from ..syntax import ast
-from . import batch, calls, ir, literals, messages, reductions, sizes
+from . import batch, calls, groups, ir, literals, messages, reductions, sizes
 from .budget import Budget
 from .callables import EinFunction
 from .calls import MAX_CALL_DEPTH, MAX_RANK
@@ -352,6 +352,7 @@ class Lowerer:
                                [span], hint="sum over some of the indices, or split the computation")
         if dtype is None:
             dtype = literals.product_dtype([op.node for op in operands], None if coef == 1 else coef, span)
+        operands, known = groups.grouped(operands, output, known, dtype, span)  # thousands of factors: in groups
         node = ir.Contract(tuple(operands), tuple(output), coef, shape, dtype, dict(known), span)
         return Labeled(node, tuple(output), span, label_spans, display)
 
