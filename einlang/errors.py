@@ -428,8 +428,7 @@ class LibraryWorkLimitError(ResourceLimitError):
 
 
 class TimeLimitError(ResourceLimitError):
-    """An evaluation ran past ``time_limit`` seconds (work no other limit bounds: exact fractions that
-    grow, library iterations, the naive backend's loops); checked between iterations."""
+    """An evaluation ran past ``time_limit`` seconds (checked between iterations where nothing else bounds work)."""
 
     code = "E505"
 
