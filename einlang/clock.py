@@ -68,11 +68,6 @@ class evaluation:  # noqa: N801 - used as a ``with`` block, like contextlib's he
             self._token = None
 
 
-def timed() -> bool:
-    """Whether a clock is running (the naive backend then runs its loops with checks in them)."""
-    return _deadline.get() is not None
-
-
 def check_time(where: str) -> None:
     """Refuse to go on once the running evaluation is past its time limit (nothing when none is set)."""
     deadline = _deadline.get()
