@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import shown_int
 from .latex import typeset_name
 from .symbolic import latex_entry, rounded
 
@@ -99,7 +100,13 @@ def _object_text(entry: Any, digits: int) -> str:
     decimals rounded to the precision, else ``str``."""
     if isinstance(entry, float):
         return format_value(np.float64(entry), digits)
-    return str(rounded(entry, digits))
+    whole = entry.numerator if isinstance(entry, Fraction) and entry.denominator == 1 else entry
+    if isinstance(whole, int) and whole.bit_length() >= 14_000:  # past Python's 4,300 digits for int -> text
+        return f"(a whole number {shown_int(whole)})"
+    try:
+        return str(rounded(entry, digits))
+    except ValueError:  # a fraction whose numerator or denominator is past that limit
+        return "(a fraction too long to print: over 4,300 digits)"
 
 
 def _entry_latex(entry: Any, digits: int) -> str:

@@ -20,6 +20,7 @@ dtype('int64')
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -78,12 +79,26 @@ def product_dtypes(
         info = np.iinfo(inner)
         if not info.min <= value <= info.max:
             raise UnsupportedDtypeError(
-                f"the number {value} does not fit {inner}, the dtype of the product it multiplies "
+                f"the number {shown_int(value)} does not fit {inner}, the dtype of the product it multiplies "
                 "(numpy refuses it too)",
                 span,
                 hint="convert the tensors to a wider dtype, or write the number as a float",
             )
     return ProductDtypes(inner, np.result_type(inner, value))
+
+
+def shown_int(value: int) -> str:
+    """A whole number as text, or how many digits it has past Python's 4,300-digit limit for int -> text.
+
+    >>> shown_int(1000), shown_int(10 ** 5000)
+    ('1000', 'with 5,001 digits')
+    """
+    if value.bit_length() < 14_000:  # 4,214 digits at most: within the limit
+        return str(value)
+    digits = int(value.bit_length() * math.log10(2)) + 1  # at most one too many
+    if abs(value) < 10 ** (digits - 1):
+        digits -= 1
+    return f"with {digits:,} digits"
 
 
 def sum_dtype(terms: Sequence[np.dtype], signs: Sequence[int] = (), span: Span | None = None) -> np.dtype:

@@ -513,6 +513,38 @@ def test_long_whole_numbers_are_refused_by_name():
     assert einlang.evaluate("1" * 4300) == int("1" * 4300)
 
 
+@pytest.mark.parametrize("backend", ["opt", "naive", "numpy"])
+def test_a_folded_factor_past_the_digit_limit_is_refused_by_code(backend):
+    """Issue 15, item 7: two 4,000-digit numbers fold to 8,000 digits; naming it in a message raised ValueError."""
+    big = "9" * 4000
+    with pytest.raises(E.UnsupportedDtypeError, match="the number with 8,000 digits does not fit int64"):
+        einlang.evaluate(f"({big}) ({big}) x_i", x=np.array([1, 2]), backend=backend)
+    with pytest.raises(E.InputValueError):  # as a float: numpy's overflow, said as einlang's error
+        einlang.evaluate(f"({big}) ({big}) x_i", x=np.array([1.0, 2.0]), backend=backend)
+
+
+def test_long_whole_numbers_print_as_their_length():
+    from einlang.display import format_value
+
+    big = "9" * 4000
+    assert format_value(einlang.Session().run(f"({big}) ({big})")) == "(a whole number with 8,000 digits)"
+    with einlang.options(exact=True):
+        assert format_value(einlang.Session().run(f"({big}) ({big})")) == "(a whole number with 8,000 digits)"
+        assert "too long to print" in format_value(einlang.Session().run(f"1 / (({big}) ({big}))"))
+    repl, out = _repl()
+    repl.handle(f"({big}) ({big})")
+    assert "(a whole number with 8,000 digits)" in out.getvalue() and "internal error" not in out.getvalue()
+
+
+@pytest.mark.parametrize("text", ["inv([[1, 0/0], [0, 1]])", "solve([[1, 0/0], [0, 1]], [1, 2])",
+                                  "to_basis([[1, 0/0], [0, 1]], [1, 2])"])
+def test_library_checks_of_constants_with_nan_are_refused_by_code(text):
+    """Issue 15, item 7: numpy's LinAlgError from checking constant arguments, now E404 under the call."""
+    with pytest.raises(E.InputValueError, match="cannot compute with these values") as info:
+        einlang.evaluate(text)
+    assert info.value.spans and info.value.spans[0].start == 0
+
+
 # == hostile files and commands: one coded error each, never a raw exception (issue 15) =============
 
 def _repl(sandbox: bool = False):

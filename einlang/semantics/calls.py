@@ -170,6 +170,10 @@ def _external(lowerer: Lowerer, function: PyFunction, e: ast.Call, given: list[i
         if not err.spans:
             err.spans = (e.span,)  # type: ignore[assignment]
         raise
+    except E.COMPUTE_ERRORS as exc:  # a check of constant arguments numpy refused (inv of a matrix with nan)
+        err = E.cannot_compute(exc, function.name)
+        err.spans = (e.span,)  # type: ignore[assignment]
+        raise err from None
     node = ir.External(
         function.name, impl, tuple(nodes), tuple(shape), np.dtype(dtype), constants, e.span, lowerer.callers
     )

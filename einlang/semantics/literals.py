@@ -16,6 +16,7 @@ Fraction(1, 1)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -139,7 +140,8 @@ def constant(value: Any) -> ir.Constant:
     ...     constant(0.1).value
     array(Fraction(1, 10), dtype=object)
     """
-    if get_options().exact and isinstance(value, (int, float, Fraction)) and np.isfinite(float(value)):
+    finite = not isinstance(value, float) or math.isfinite(value)  # (float() of a long whole number overflows)
+    if get_options().exact and isinstance(value, (int, float, Fraction)) and finite:
         # a float literal as the decimal it was written as: 0.1 is 1/10, not the binary float nearest it
         value = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
         return ir.Constant(np.asarray(value, dtype=object), (), np.dtype(object))
