@@ -6,6 +6,8 @@ none uses those libraries' own test code (tests/peer/run_peer_suites.py runs the
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import opt_einsum
 import pytest
@@ -234,3 +236,41 @@ def test_an_exhaustive_search_over_many_operands_is_refused_not_hung():
 
 def test_the_default_plan_report_is_unchanged():
     assert "note:" not in str(einsum_plan(CHAIN, *chain_operands()))
+
+
+# -- 6. accurate float sums on the naive backend ---------------------------------------------------
+
+def test_a_long_float_sum_is_as_accurate_as_numpys_on_every_backend(backend):
+    eps = np.finfo(float).eps
+    x = np.broadcast_to(1 + 8196 * eps, 10**6)
+    exact = 10**6 * (1 + 8196 * eps)  # 8196·eps·10**6 is exact in binary: the true sum, to one rounding
+    numpy_error = abs(np.einsum("i->", x) - exact) / exact
+    got = einlang.einsum("i->", x, backend=backend)
+    assert abs(got - exact) / exact <= max(numpy_error, eps)
+
+
+@pytest.mark.parametrize("n", [129, 5000, 9000])
+def test_naive_float_sums_are_exact_past_numpys_block(n):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+    y = rng.standard_normal(n)
+    exact = math.fsum(float(a) * float(b) for a, b in zip(x, y))
+    assert einlang.evaluate("x_i y_i", x=x, y=y, backend="naive") == exact
+    z = x + 1j * y
+    got = einlang.einsum("i->", z, backend="naive")
+    assert got == complex(math.fsum(z.real), math.fsum(z.imag))
+
+
+def test_the_naive_explain_still_reads_as_the_convention():
+    short = einlang.compile("x_i y_i").explain(x=np.ones(3), y=np.ones(3))
+    assert "acc += x[i] * y[i]" in short  # up to numpy's 128-term block: the plain loop
+    long = einlang.compile("x_i y_i").explain(x=np.ones(500), y=np.ones(500))
+    assert "# T1 = Σ_i x_i y_i" in long and "acc.append(x[i] * y[i])" in long and "T1 = fsum(acc)" in long
+
+
+def test_inf_and_nan_still_propagate_through_exact_sums():
+    x = np.ones(300)
+    x[0], x[1] = np.inf, -np.inf
+    assert np.isnan(einlang.einsum("i->", x, backend="naive"))
+    big = np.full(300, 1e307)
+    assert einlang.einsum("i->", big, backend="naive") == np.inf == np.einsum("i->", big)

@@ -23,6 +23,9 @@ def einlang_program(A, B):
                 acc += A_i[j] * B[j][k]
             T1_i[k] = acc
     return T1
+
+Past 128 float terms (numpy's pairwise block) a sum collects its terms and adds them exactly
+(:mod:`einlang.backends.exact_sums`): ``acc.append(...)``, then ``fsum(acc)``.
 """
 
 from __future__ import annotations
@@ -46,12 +49,14 @@ from ..functions import ELEMENTWISE
 from ..plan import eliminate_deltas, format_indices, unused_deltas
 from ..semantics import ir
 from . import Runner
+from .exact_sums import FOLD_TERMS, exact_total, fold
 from .executor import coefficient_for, inner_dtype, kronecker, levi_civita
 from .lists import check_lists
 from .naive_reduce import PASSES, emit_reduce
 
 _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
-_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"acc", "np"}
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {
+    "acc", "np", "fsum", "csum"}
 
 
 class _Namer:
@@ -163,9 +168,10 @@ class _Emitter:
     # The nested helpers share the generator's running state (read prefixes, hoisted rows, bound labels).
     def loop_nest(self, depth: int, target: str, out_labels: Sequence[str], sum_labels: Sequence[str],
                   sizes: dict[str, int], reads: list[tuple[str, tuple[str, ...]]],
-                  scalar: Callable[[list[str]], str], coefficient: str | None) -> None:
+                  scalar: Callable[[list[str]], str], coefficient: str | None, total: str | None = None) -> None:
         """Loops over the output labels, then the summed labels; rows and entries are hoisted out of
-        inner loops (the same thing a careful hand-written loop does)."""
+        inner loops (the same thing a careful hand-written loop does). ``total`` (``"fsum"``/``"csum"``)
+        collects a float sum's terms and adds them exactly (math.fsum) instead of one ``+=`` at a time."""
         local = self.globals.child()
         loop_var = {
             label: local.fresh(label, "b" if label.startswith("…") else "i")
@@ -206,7 +212,7 @@ class _Emitter:
         summing = [s for s in order if s not in out_labels]
         for level, group in enumerate(groups):
             if summing and group[0] == summing[0]:
-                self.emit(indent, "acc = 0")
+                self.emit(indent, "acc = []" if total else "acc = 0")
             self._loop_header(indent, group, loop_var, sizes)
             indent += 1
             if self.clock and (self.clock_inner or level < len(groups) - 1):
@@ -216,9 +222,12 @@ class _Emitter:
         if not order:
             advance(-1, indent)
         if summing:
-            self.emit(indent, f"acc += {scalar(current)}")
-            self._store(depth + sum(1 for g in groups if g[0] in out_labels), "acc", target, out_current,
-                        out_labels and loop_var[out_labels[-1]], coefficient)
+            self.emit(indent, f"acc.append({scalar(current)})" if total else f"acc += {scalar(current)}")
+            if total and math.prod(sizes[s] for s in summing) > FOLD_TERMS:  # bounded memory for long sums
+                self.namespace["fold"] = fold
+                self.emit(indent, f"if len(acc) > {FOLD_TERMS}: acc = fold(acc, {total})")
+            self._store(depth + sum(1 for g in groups if g[0] in out_labels), f"{total}(acc)" if total else "acc",
+                        target, out_current, out_labels and loop_var[out_labels[-1]], coefficient)
         else:
             self._store(indent, scalar(current), target, out_current, out_labels and loop_var[out_labels[-1]], coefficient)
 
@@ -331,7 +340,10 @@ def _emit_contract(em: _Emitter, node: ir.Contract, target: str, names: dict[int
     def product(exprs: list[str]) -> str:
         return " * ".join(exprs) if exprs else "1"
 
-    em.loop_nest(depth, target, node.output, summed, node.sizes, reads, product, coef if in_loop else None)
+    total = exact_total(em.namespace, inner, math.prod(node.sizes[s] for s in summed)) if summed else None
+    if total:
+        em.emit(depth, f"# floats: {total} adds the terms exactly and rounds once (numpy's accuracy or better)")
+    em.loop_nest(depth, target, node.output, summed, node.sizes, reads, product, coef if in_loop else None, total)
     if in_loop:
         em.cast(depth, target, node, len(node.shape))
     else:
