@@ -26,7 +26,7 @@ from .calls import FastCalls, guarded, operand_key
 from .catalog import REGISTRATIONS
 from .config import get_options
 from .dispatch import OPT_EINSUM_NAMES, einsum_library, library_einsum_operands, placeholders
-from .einsum_keywords import arrange, check_keywords, check_out, convert, result_order, wrap_integers
+from .einsum_keywords import arrange, check_keywords, check_out, convert, result_order
 from .einsum_parse import build_program, parse_equation, result_dtype, split_arguments
 from .errors import EinsumError
 from .plan import Plan
@@ -131,15 +131,11 @@ def _einsum(args: tuple[Any, ...], call: EinsumCall, optimize: Any) -> Any:
     key = (REGISTRATIONS.value, equation, call.strict, name, call.path, tuple([(a.shape, a.dtype) for a in arrays]))
     entry = _CACHE.get(key) or _CACHE.put(key, _prepare(equation, arrays, call, name))
     if call.out is not None:
-        check_out(call.out, entry.shape, entry.wrap_to or result_dtype(arrays), _out_casting(entry, call))
+        check_out(call.out, entry.shape, result_dtype(arrays), _out_casting(entry, call))
     result = entry.bound.run(arrays, name, options=options)
     fast_key = _fast_key(args, call, optimize)
-    if entry.wrap_to is None and fast_key is not None:
+    if fast_key is not None:
         _FAST.record(fast_key, entry.bound.runner(name), range(len(arrays)), args[1:], options)
-    if entry.wrap_to is not None:
-        result = wrap_integers(result, entry.wrap_to)
-        if result.shape == ():
-            result = result[()]
     if call.out is not None:
         np.copyto(call.out, result, casting="unsafe")  # castability was checked above, under the caller's rule
         return call.out
@@ -181,7 +177,7 @@ def _library_einsum(equation: str, operands: list[Any], library: Any, backend: s
         shaped = list(placeholders(library, {str(k): a for k, a in enumerate(operands)}).values())
         bound = BoundProgram(build_program(equation, shaped, call.strict), call.path, integer_bound=False)
         bound.library = library
-        entry = _CACHE.put(key, CachedEinsum(bound, None, bound.lowered.result.shape))
+        entry = _CACHE.put(key, CachedEinsum(bound, bound.lowered.result.shape))
     return entry.bound.run(operands, name, options=options)
 
 
@@ -190,18 +186,15 @@ class CachedEinsum:
     """One equation bound to shapes, dtypes and a backend: what a repeated call reuses."""
 
     bound: BoundProgram
-    wrap_to: np.dtype | None  # the naive backend computes integers exactly; they wrap to this dtype after
     shape: tuple[int, ...]  # the result's, for checking out=
 
 
 def _prepare(equation: str, arrays: Sequence[np.ndarray], call: EinsumCall, backend: str) -> CachedEinsum:
     """Check and plan an equation for these operands, and prepare ``backend``'s runner."""
-    dtype = result_dtype(arrays)
-    wraps = backend == "naive" and dtype.kind in "iu"
-    lowered = build_program(equation, arrays, call.strict, np.dtype(object) if wraps else None)
-    bound = BoundProgram(lowered, call.path, integer_bound=False)  # numpy's drop-in wraps integers as numpy does
+    # numpy's drop-in wraps integers as numpy does (the naive backend too: its casts wrap exact sums)
+    bound = BoundProgram(build_program(equation, arrays, call.strict), call.path, integer_bound=False)
     bound.runner(backend)  # the memory check and the backend's refusals come before any cache entry
-    return CachedEinsum(bound, dtype if wraps else None, bound.lowered.result.shape)
+    return CachedEinsum(bound, bound.lowered.result.shape)
 
 
 

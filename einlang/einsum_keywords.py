@@ -35,22 +35,6 @@ def arrange(result: Any, order: str, arrays: Sequence[np.ndarray]) -> Any:
     return np.ascontiguousarray(result) if order == "C" else np.asfortranarray(result)
 
 
-def wrap_integers(values: Any, dtype: np.dtype) -> np.ndarray:
-    """Exact Python integers -> the fixed-width integers numpy's einsum gives (two's complement).
-
-    Sums and products commute with reduction modulo 2**bits, so wrapping the exact result once gives
-    exactly what numpy's wrapping arithmetic gives, whatever order it summed in.
-    """
-    exact = np.asarray(values, dtype=object)
-    modulus = 1 << (8 * dtype.itemsize)
-    if dtype.kind == "i":
-        half = modulus >> 1
-        exact = (exact + half) % modulus - half
-    else:
-        exact = exact % modulus
-    return np.asarray(exact, dtype=object).astype(dtype)  # a 0-d object array's arithmetic gives a bare int
-
-
 def check_keywords(out: Any, casting: Any) -> None:
     if casting not in CASTINGS:
         raise EinsumError(f"casting must be one of {', '.join(map(repr, CASTINGS))}, not {casting!r}")

@@ -218,8 +218,7 @@ def build_program(equation: str, arrays: Sequence[np.ndarray], strict: bool = Fa
                   dtype: np.dtype | None = None) -> ir.LoweredProgram:
     """The einsum as einlang IR: one :class:`~einlang.semantics.ir.Contract` over the operands.
 
-    ``dtype`` overrides the result dtype (the naive backend computes wrapping integers exactly, as
-    Python ints, and wraps them afterwards).
+    ``dtype`` overrides the result dtype (numpy's, of the operands, by default).
     """
     parsed = parse_equation(equation, [a.shape for a in arrays], strict)
     inputs = tuple(ir.Input(f"operand{k}", a.shape, a.dtype) for k, a in enumerate(arrays))

@@ -147,6 +147,13 @@ class UnknownPathAlgorithmError(EinsumError, KeyError):
     code = "E411"
 
 
+class IntegerOverflowError(EinlangError, ArithmeticError):
+    """An integer sum or product of a program that could pass its dtype's range, refused before it runs
+    rather than wrapped around (``einlang.einsum``, numpy's drop-in, wraps as numpy does)."""
+
+    code = "E412"
+
+
 # --- syntax --------------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from .clock import evaluation
 from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options, raise_hint
 from .dispatch import library_operands, placeholders, run_library
 from .einsum_text import to_einsum
+from .int_bounds import integer_guard
 from .plan import Plan, build_plan
 from .plan.paths import DEFAULT_PATH, PathChoice
 from .semantics import ir
@@ -288,8 +289,15 @@ class BoundProgram:
                 runner = as_runner(impl.prepare(self.lowered, self.plan))
                 call = _scalar(runner.call) if self.scalar_result else runner.call
                 call = _unaliased(call, self.lowered)
+                guard = integer_guard(self.lowered, self.plan.opt_flops, self._exact_runner) if self.integer_bound else None
+                if guard is not None:  # no silent wrong integers: refuse sums that could wrap (E412)
+                    runner, call = dataclasses.replace(runner, direct=None), guard.around(call)
                 runner = self._runners[backend] = dataclasses.replace(runner, call=call, memory_needed=needed)
         return runner
+
+    def _exact_runner(self) -> Callable[[Sequence[Any]], Any]:
+        """The ``opt`` kernels, unguarded: given object arrays of Python ints they compute exactly."""
+        return as_runner(get_backend("opt").prepare(self.lowered, self.plan)).call
 
     def run(self, inputs: Sequence[Any], backend: str | None = None, *, around: Around | None = None,
             options: Options | None = None, who: str = "") -> Any:

@@ -274,3 +274,96 @@ def test_inf_and_nan_still_propagate_through_exact_sums():
     assert np.isnan(einlang.einsum("i->", x, backend="naive"))
     big = np.full(300, 1e307)
     assert einlang.einsum("i->", big, backend="naive") == np.inf == np.einsum("i->", big)
+
+
+# -- 7. no silent wrong integers in einlang programs -------------------------------------------------
+
+BIG = [100000000000, 100000000000]
+
+
+def test_a_dot_product_past_int64_is_refused_on_every_backend(backend):
+    assert np.einsum("i,i", np.array(BIG), np.array(BIG)) == 3729424098846048256  # numpy wraps, silently
+    with pytest.raises(E.IntegerOverflowError) as caught:
+        einlang.evaluate("x_i x_i", x=BIG, backend=backend)
+    assert isinstance(caught.value, ArithmeticError)
+    assert "int64 would wrap around" in caught.value.message and "float" in caught.value.hint
+    # the hint's way out gives the right answer
+    assert einlang.evaluate("x_i x_i", x=np.array(BIG, dtype=float), backend=backend) == 2e22
+    assert einlang.evaluate("[1e11, 1e11]_i [1e11, 1e11]_i", backend=backend) == 2e22
+
+
+@pytest.mark.parametrize(("source", "inputs"), [
+    ("3 x_i", {"x": np.array([100], np.int8)}),
+    ("x_i + y_i", {"x": np.array([2**62]), "y": np.array([2**62])}),
+    ("A_ij B_jk C_kl", {"A": np.full((2, 2), 2**21), "B": np.full((2, 2), 2**21), "C": np.full((2, 2), 2**21)}),
+    ("abs(x_i) y_i", {"x": np.array([-(2**40)]), "y": np.array([2**40])}),
+    ("[[2, 3], [4, 5]]_ij x_j", {"x": np.array([2**62, 2**62])}),
+])
+def test_integer_programs_that_could_wrap_are_refused(backend, source, inputs):
+    with pytest.raises(E.IntegerOverflowError):
+        einlang.evaluate(source, backend=backend, **inputs)
+
+
+@pytest.mark.parametrize(("source", "inputs"), [
+    ("x_i x_i", {"x": np.array([3037000499, 1])}),  # the bound trips, the exact sum (< 2**63) fits
+    ("x_i x_i", {"x": np.array([5, 5], np.int8)}),
+    ("A_ij B_jk", {"A": np.arange(6).reshape(2, 3), "B": np.arange(12).reshape(3, 4)}),
+    ("x_i + y_i", {"x": np.array([2**61]), "y": np.array([2**61])}),
+    ("x_i x_i", {"x": np.zeros(0, dtype=np.int64)}),
+    ("b_i b_i", {"b": np.array([True, True])}),
+])
+def test_integer_programs_within_range_run_as_numpy(backend, source, inputs):
+    got = einlang.evaluate(source, backend=backend, **inputs)
+    exact = {k: v.astype(object) if v.dtype.kind in "iu" else v for k, v in inputs.items()}
+    expected = einlang.evaluate(source, backend="opt", **exact)
+    assert np.asarray(got).tolist() == np.asarray(expected).tolist()  # exact Python ints agree
+    assert np.asarray(got).dtype != object
+
+
+@pytest.mark.parametrize("backend_name", ["opt", "numpy", "naive"])
+def test_where_the_bound_trips_the_exact_result_is_given_when_it_fits(backend_name):
+    i8 = np.array([100, 100], np.int8)
+    assert np.einsum("i,i", i8, i8) / 2 == 16.0  # numpy sums in int8 (wrapping) before dividing
+    assert einlang.evaluate("x_i x_i / 2", x=i8, backend=backend_name) == 10000.0  # the true value
+    near = np.array([3037000499, 1])
+    got = einlang.evaluate("x_i x_i", x=near, backend=backend_name)
+    assert got == 3037000499**2 + 1 and got.dtype == np.int64
+
+
+def test_an_exact_computation_too_big_to_do_is_refused_at_once(monkeypatch):
+    from einlang import int_bounds
+
+    monkeypatch.setattr(int_bounds, "EXACT_FLOPS", 10)
+    with pytest.raises(E.IntegerOverflowError):
+        einlang.evaluate("x_i x_i", x=np.array([3037000499, 1] * 8))
+
+
+def test_a_compiled_programs_warm_calls_are_checked_too():
+    prog = einlang.compile("x_i x_i")
+    small = np.array([3, 4])
+    for _ in range(3):
+        assert prog(x=small) == 25
+    with pytest.raises(E.IntegerOverflowError):
+        prog(x=np.array(BIG))
+    A = np.ones((3, 3), dtype=np.int64)
+    mat = einlang.compile("A_ij B_jk")
+    assert (mat(A=A, B=A) == 3).all()
+    with pytest.raises(E.IntegerOverflowError):
+        mat(A=A * 2**31, B=A * 2**31)
+
+
+def test_the_repl_does_not_call_a_wrapped_value_agrees():
+    from tests.test_repl import make_repl, run
+
+    repl, out = make_repl()
+    run(repl, out, f"x = {BIG}")
+    shown = run(repl, out, "x_i x_i")
+    assert "E412" in shown and "3729424098846048256" not in shown
+    compared = run(repl, out, ":compare x_i x_i")
+    assert "agrees" not in compared and "3729424098846048256" not in compared
+
+
+def test_einlang_einsum_keeps_numpys_wrapping_and_says_so(backend):
+    x = np.array(BIG)
+    assert einlang.einsum("i,i", x, x, backend=backend) == np.einsum("i,i", x, x)
+    assert "wrap" in einlang.einsum.__doc__

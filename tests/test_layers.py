@@ -58,8 +58,8 @@ LAYERS = (
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),
     ("backends", ("backends/",)),
-    ("program", ("program.py", "calls.py", "einsum_compat.py", "einsum_parse.py", "einsum_keywords.py", "einsum_text.py",
-                 "display.py", "dispatch.py", "derivatives.py")),
+    ("program", ("program.py", "int_bounds.py", "calls.py", "einsum_compat.py", "einsum_parse.py",
+                 "einsum_keywords.py", "einsum_text.py", "display.py", "dispatch.py", "derivatives.py")),
     ("library", ("library/", "images.py")),
     ("session", ("session.py",)),
     ("package", ("__init__.py",)),  # the public API; it wires the library in as the default functions

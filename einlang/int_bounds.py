@@ -1,0 +1,205 @@
+"""No silent wrong integers: an integer program whose sums could pass its dtype's range is refused.
+
+numpy's integers wrap around without a word (``[10**11, 10**11]`` dotted with itself is
+3729424098846048256 in int64). Before an integer program runs, a cheap bound decides whether that can
+happen: the largest ``|entry|`` of each input (one pass over it), carried through the program — a
+product's bound is its factors' bounds multiplied, times the number of terms its sum adds; a sum of terms
+adds its terms' bounds. Where a bound passes the node's integer range, every backend refuses with
+:class:`~einlang.errors.IntegerOverflowError` (E412) before computing anything, and the hint says how to
+get floats. The bound is an upper bound, so no sum that fits is ever refused for a reason it does not
+have; a sum that could wrap is refused even when its particular entries happen to cancel.
+
+Only integer nodes are checked; a function whose integer result einlang does not bound (``mod``,
+``floor`` of an integer, a Python function) stops the bound, and what it feeds is not checked.
+``einlang.einsum`` is numpy's drop-in and wraps as numpy does (it does not use this).
+
+>>> import numpy as np
+>>> from einlang.program import Program
+>>> bound = Program("x_i x_i").bind({"x": np.array([10**11, 10**11])})
+>>> try:
+...     integer_guard(bound.lowered).check([np.array([10**11, 10**11])])
+... except E.IntegerOverflowError as err:
+...     print(err.code, err.message.split(":")[0])
+E412 this integer sum can reach 20,000,000,000,000,000,000,000, past int64's largest value 9,223,372,036,854,775,807
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import errors as E
+from .backends.executor import inner_dtype
+from .semantics import ir
+
+# functions whose integer result is no larger than their argument (sign: at most 1)
+_SAME_BOUND = frozenset({"abs", "absolute", "negative", "positive", "conj", "conjugate", "real"})
+_UNIT_BOUND = frozenset({"sign"})
+
+
+def _is_int(dtype: np.dtype) -> bool:
+    return dtype.kind in "iu"
+
+
+def _input_bound(value: Any) -> int | None:
+    """Largest ``|entry|`` of an integer or boolean input, as a Python int (``None``: not integers)."""
+    array = np.asarray(value)
+    if array.dtype.kind == "b":
+        return 1
+    if not _is_int(array.dtype):
+        return None
+    if array.size == 0:
+        return 0
+    return max(int(array.max()), -int(array.min()))
+
+
+def _constant_bound(node: ir.Constant) -> int | None:
+    return _input_bound(node.value) if node.dtype != object else None
+
+
+EXACT_FLOPS = 10_000_000
+"""Multiply-adds the exact (Python integer) computation may do when the bound trips; above, E412 at once."""
+
+
+@dataclass(slots=True)
+class IntegerGuard:
+    """The checks of one bound program: its nodes in evaluation order, with how to bound each; ``exact``
+    makes the runner that computes with Python integers (the ``opt`` kernels on object arrays)."""
+
+    inputs: tuple[ir.Input, ...]
+    nodes: tuple[ir.Node, ...]
+    result: ir.Node
+    flops: int
+    exact: Callable[[], Callable[[Sequence[Any]], Any]]
+    _exact_call: Callable[[Sequence[Any]], Any] | None = None
+
+    def check(self, inputs: Sequence[Any]) -> None:
+        """Raise :class:`~einlang.errors.IntegerOverflowError` when an integer node's bound passes its
+        dtype's range."""
+        bounds: dict[int, int | None] = {id(node): _input_bound(v) for node, v in zip(self.inputs, inputs)}
+        for node in self.nodes:
+            if id(node) in bounds:
+                continue
+            bound = _node_bound(node, bounds)
+            bounds[id(node)] = bound
+            if bound is not None and _is_int(node.dtype) and bound > np.iinfo(node.dtype).max:
+                raise _overflow(node, bound, node.dtype)
+
+    def around(self, call: Callable[[Sequence[Any]], Any]) -> Callable[[Sequence[Any]], Any]:
+        """``call`` after the check; where the bound trips, the exact computation instead."""
+        check = self.check
+
+        def run(inputs: Sequence[Any]) -> Any:
+            try:
+                check(inputs)
+            except E.IntegerOverflowError as err:
+                return self.compute_exactly(inputs, err)
+            return call(inputs)
+
+        return run
+
+    def compute_exactly(self, inputs: Sequence[Any], err: E.IntegerOverflowError) -> Any:
+        """The program computed with Python integers, in the result's dtype when the exact result fits it;
+        ``err`` when it does not (or the computation is too big to do this way)."""
+        if self.flops > EXACT_FLOPS:
+            raise err
+        if self._exact_call is None:
+            self._exact_call = self.exact()
+        exact_inputs = [np.asarray(v).astype(object) if _is_int(np.asarray(v).dtype) else v for v in inputs]
+        try:
+            with np.errstate(all="ignore"):
+                value = np.asarray(self._exact_call(exact_inputs), dtype=object)
+        except (ArithmeticError, TypeError, ValueError, AttributeError):  # a float function of a huge int
+            raise err from None
+        dtype = self.result.dtype
+        if _is_int(dtype) and value.size:
+            info = np.iinfo(dtype)
+            if not info.min <= min(value.flat) <= max(value.flat) <= info.max:
+                raise err
+        try:
+            result = value.astype(dtype)
+        except (OverflowError, TypeError, ValueError):
+            raise err from None
+        return result[()] if result.shape == () else result
+
+
+def _contract_bound(node: ir.Contract, bounds: dict[int, int | None]) -> int | None:
+    """The product's bound; refused here already when the sum numpy computes before the number factor
+    (in the operands' integer dtype: ``x_i x_i / 2`` of int8 sums in int8) could wrap."""
+    factors = [bounds.get(id(op.node)) for op in node.operands]
+    if any(b is None for b in factors):
+        return None
+    total = math.prod(factors) * math.prod(node.sizes[label] for label in node.summed)  # type: ignore[arg-type]
+    inner = inner_dtype(node)
+    if _is_int(inner) and total > np.iinfo(inner).max:
+        raise _overflow(node, total, inner)
+    return abs(node.coefficient) * total if isinstance(node.coefficient, int) else None
+
+
+def _combine_bound(node: ir.Combine, bounds: dict[int, int | None]) -> int | None:
+    parts = [bounds.get(id(term.node)) for term in node.terms]
+    if any(b is None for b in parts) or not all(isinstance(t.coefficient, int) for t in node.terms):
+        return None
+    return sum(abs(t.coefficient) * b for t, b in zip(node.terms, parts))  # type: ignore[operator]
+
+
+def _apply_bound(node: ir.Apply, bounds: dict[int, int | None]) -> int | None:
+    if node.function in _UNIT_BOUND:
+        return 1
+    return bounds.get(id(node.arg)) if node.function in _SAME_BOUND else None
+
+
+def _stack_bound(node: ir.Stack, bounds: dict[int, int | None]) -> int | None:
+    items = [bounds.get(id(item)) for item in node.items]
+    return None if any(b is None for b in items) else max(items, default=0)  # type: ignore[type-var]
+
+
+_BOUNDS: dict[type, Callable[[Any, dict[int, int | None]], int | None]] = {
+    ir.Contract: _contract_bound,
+    ir.Combine: _combine_bound,
+    ir.Apply: _apply_bound,
+    ir.Stack: _stack_bound,
+    ir.Constant: lambda node, bounds: _constant_bound(node),
+    ir.Delta: lambda node, bounds: 1,
+    ir.LeviCivita: lambda node, bounds: 1,
+}
+
+
+def _node_bound(node: ir.Node, bounds: dict[int, int | None]) -> int | None:
+    """The node's bound from its inputs' (``None``: einlang cannot bound it; nothing it feeds is checked)."""
+    if not _is_int(node.dtype) and node.dtype != bool and not isinstance(node, ir.Contract):
+        return None
+    rule = _BOUNDS.get(type(node))
+    return rule(node, bounds) if rule is not None else None
+
+
+def _overflow(node: ir.Node, bound: int, dtype: np.dtype) -> E.IntegerOverflowError:
+    limit = np.iinfo(dtype).max
+    summed = isinstance(node, ir.Combine) or isinstance(node, ir.Contract) and node.summed
+    what = "sum" if summed else "product" if isinstance(node, ir.Contract) else "value"
+    return E.IntegerOverflowError(
+        f"this integer {what} can reach {bound:,}, past {dtype}'s largest value {limit:,}: {dtype} would wrap around",
+        getattr(node, "span", None),
+        hint="compute in floats: give the tensors float entries (write 1e11 or 100000000000.0; from Python pass "
+        "x.astype(float)), or a wider integer dtype (x.astype(np.int64))",
+    )
+
+
+def integer_guard(program: ir.LoweredProgram, flops: int,
+                  exact: Callable[[], Callable[[Sequence[Any]], Any]]) -> IntegerGuard | None:
+    """The guard of a program with integer sums that could wrap (``None`` when it has none: floats,
+    objects, or integer nodes that add nothing up). ``flops``: the plan's; ``exact()`` makes the runner
+    that computes with Python integers."""
+    risky = any(
+        isinstance(node, ir.Combine) and _is_int(node.dtype)
+        or isinstance(node, ir.Contract) and _is_int(inner_dtype(node))
+        and (len(node.operands) > 1 or node.summed or node.coefficient != 1)
+        for node in program.nodes
+    )
+    if not risky:
+        return None
+    return IntegerGuard(program.inputs, tuple(program.nodes), program.result, flops, exact)
