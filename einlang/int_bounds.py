@@ -13,18 +13,19 @@ Only integer nodes are checked; a function whose integer result einlang does not
 ``floor`` of an integer, a Python function) stops the bound, and what it feeds is not checked.
 ``einlang.einsum`` is numpy's drop-in and wraps as numpy does (it does not use this).
 
->>> import numpy as np
->>> from einlang.program import Program
->>> bound = Program("x_i x_i").bind({"x": np.array([10**11, 10**11])})
+>>> import numpy as np, einlang
 >>> try:
-...     integer_guard(bound.lowered).check([np.array([10**11, 10**11])])
+...     einlang.evaluate("x_i x_i", x=[10**11, 10**11])
 ... except E.IntegerOverflowError as err:
 ...     print(err.code, err.message.split(":")[0])
 E412 this integer sum can reach 20,000,000,000,000,000,000,000, past int64's largest value 9,223,372,036,854,775,807
+>>> einlang.evaluate("x_i x_i / 2", x=np.array([100, 100], np.int8))  # numpy's int8 sum wraps: 16.0
+np.float64(10000.0)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -74,7 +75,7 @@ class IntegerGuard:
     nodes: tuple[ir.Node, ...]
     result: ir.Node
     flops: int
-    exact: Callable[[], Callable[[Sequence[Any]], Any]]
+    exact: Callable[[], Callable[[Sequence[Any]], Any] | None]
     _exact_call: Callable[[Sequence[Any]], Any] | None = None
 
     def check(self, inputs: Sequence[Any]) -> None:
@@ -109,6 +110,8 @@ class IntegerGuard:
             raise err
         if self._exact_call is None:
             self._exact_call = self.exact()
+        if self._exact_call is None:
+            raise err
         exact_inputs = [np.asarray(v).astype(object) if _is_int(np.asarray(v).dtype) else v for v in inputs]
         try:
             with np.errstate(all="ignore"):
@@ -137,6 +140,8 @@ def _contract_bound(node: ir.Contract, bounds: dict[int, int | None]) -> int | N
     inner = inner_dtype(node)
     if _is_int(inner) and total > np.iinfo(inner).max:
         raise _overflow(node, total, inner)
+    if inner.kind == "u" and total and any(isinstance(op.node, ir.LeviCivita) for op in node.operands):
+        raise _overflow(node, -total, inner)  # ε's -1 in an unsigned product wraps to its largest value
     return abs(node.coefficient) * total if isinstance(node.coefficient, int) else None
 
 
@@ -144,6 +149,8 @@ def _combine_bound(node: ir.Combine, bounds: dict[int, int | None]) -> int | Non
     parts = [bounds.get(id(term.node)) for term in node.terms]
     if any(b is None for b in parts) or not all(isinstance(t.coefficient, int) for t in node.terms):
         return None
+    if node.dtype.kind == "u" and any(t.coefficient < 0 and b for t, b in zip(node.terms, parts)):
+        raise _overflow(node, -max(parts), node.dtype)  # type: ignore[type-var]  # unsigned a - b wraps below 0
     return sum(abs(t.coefficient) * b for t, b in zip(node.terms, parts))  # type: ignore[operator]
 
 
@@ -178,24 +185,69 @@ def _node_bound(node: ir.Node, bounds: dict[int, int | None]) -> int | None:
 
 
 def _overflow(node: ir.Node, bound: int, dtype: np.dtype) -> E.IntegerOverflowError:
-    limit = np.iinfo(dtype).max
+    """The refusal of a node whose values can reach ``bound`` (negative: below an unsigned dtype's 0)."""
+    info = np.iinfo(dtype)
     summed = isinstance(node, ir.Combine) or isinstance(node, ir.Contract) and node.summed
     what = "sum" if summed else "product" if isinstance(node, ir.Contract) else "value"
+    past = f"below {dtype}'s smallest value 0" if bound < 0 else f"past {dtype}'s largest value {info.max:,}"
     return E.IntegerOverflowError(
-        f"this integer {what} can reach {bound:,}, past {dtype}'s largest value {limit:,}: {dtype} would wrap around",
+        f"this integer {what} can reach {bound:,}, {past}: {dtype} would wrap around",
         getattr(node, "span", None),
         hint="compute in floats: give the tensors float entries (write 1e11 or 100000000000.0; from Python pass "
         "x.astype(float)), or a wider integer dtype (x.astype(np.int64))",
     )
 
 
+_OBJECT = np.dtype(object)
+
+
+def _exact_node(node: ir.Node, new: dict[int, ir.Node]) -> ir.Node | None:
+    """``node`` with integers as Python integers (object dtype), reading the rewritten nodes in ``new``."""
+    dtype = _OBJECT if _is_int(node.dtype) else node.dtype
+    if isinstance(node, ir.Input):
+        return dataclasses.replace(node, dtype=dtype)
+    if isinstance(node, ir.Constant):
+        value = node.value.astype(object) if _is_int(node.dtype) else node.value
+        return dataclasses.replace(node, value=value, dtype=dtype)
+    if isinstance(node, (ir.Delta, ir.LeviCivita)):
+        return node
+    if isinstance(node, ir.Stack):
+        return dataclasses.replace(node, items=tuple(new[id(item)] for item in node.items), dtype=dtype)
+    if isinstance(node, ir.Contract):
+        operands = tuple(dataclasses.replace(op, node=new[id(op.node)]) for op in node.operands)
+        return dataclasses.replace(node, operands=operands, dtype=dtype)
+    if isinstance(node, ir.Combine):
+        terms = tuple(dataclasses.replace(term, node=new[id(term.node)]) for term in node.terms)
+        return dataclasses.replace(node, terms=terms, dtype=dtype)
+    if isinstance(node, ir.Apply):
+        return dataclasses.replace(node, arg=new[id(node.arg)], dtype=dtype)
+    return None  # a Python function, or a node kind this does not know: no exact computation
+
+
+def exact_program(program: ir.LoweredProgram) -> ir.LoweredProgram | None:
+    """The program with every integer node an object array of Python integers (exact, never wrapping);
+    ``None`` when it has a node that cannot be computed that way."""
+    new: dict[int, ir.Node] = {}
+    for node in (*program.inputs, *program.nodes):
+        if id(node) not in new:
+            rewritten = _exact_node(node, new)
+            if rewritten is None:
+                return None
+            new[id(node)] = rewritten
+    return dataclasses.replace(
+        program, inputs=tuple(new[id(node)] for node in program.inputs),  # type: ignore[misc]
+        nodes=tuple(new[id(node)] for node in program.nodes), result=new[id(program.result)],
+        bindings=tuple((name, new[id(node)]) for name, node in program.bindings),
+    )
+
+
 def integer_guard(program: ir.LoweredProgram, flops: int,
-                  exact: Callable[[], Callable[[Sequence[Any]], Any]]) -> IntegerGuard | None:
+                  exact: Callable[[], Callable[[Sequence[Any]], Any] | None]) -> IntegerGuard | None:
     """The guard of a program with integer sums that could wrap (``None`` when it has none: floats,
     objects, or integer nodes that add nothing up). ``flops``: the plan's; ``exact()`` makes the runner
     that computes with Python integers."""
     risky = any(
-        isinstance(node, ir.Combine) and _is_int(node.dtype)
+        isinstance(node, ir.Combine) and _is_int(node.dtype) and len(node.terms) > 1
         or isinstance(node, ir.Contract) and _is_int(inner_dtype(node))
         and (len(node.operands) > 1 or node.summed or node.coefficient != 1)
         for node in program.nodes

@@ -31,7 +31,7 @@ from .clock import evaluation
 from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options, raise_hint
 from .dispatch import library_operands, placeholders, run_library
 from .einsum_text import to_einsum
-from .int_bounds import integer_guard
+from .int_bounds import exact_program, integer_guard
 from .plan import Plan, build_plan
 from .plan.paths import DEFAULT_PATH, PathChoice
 from .semantics import ir
@@ -295,9 +295,10 @@ class BoundProgram:
                 runner = self._runners[backend] = dataclasses.replace(runner, call=call, memory_needed=needed)
         return runner
 
-    def _exact_runner(self) -> Callable[[Sequence[Any]], Any]:
-        """The ``opt`` kernels, unguarded: given object arrays of Python ints they compute exactly."""
-        return as_runner(get_backend("opt").prepare(self.lowered, self.plan)).call
+    def _exact_runner(self) -> Callable[[Sequence[Any]], Any] | None:
+        """The ``opt`` kernels over the program with Python integers (None: it cannot be computed so)."""
+        exact = exact_program(self.lowered)
+        return None if exact is None else as_runner(get_backend("opt").prepare(exact, build_plan(exact))).call
 
     def run(self, inputs: Sequence[Any], backend: str | None = None, *, around: Around | None = None,
             options: Options | None = None, who: str = "") -> Any:

@@ -36,7 +36,10 @@ def inner_dtype(node: ir.Contract) -> np.dtype:
 
 def as_dtype(value: Any, dtype: np.dtype, ops: KernelOps = NUMPY_OPS) -> Any:
     """``value`` converted to ``dtype`` (by another array library's own cast when ``ops`` is one)."""
-    return value.astype(dtype) if ops.cast is None else ops.cast(value, dtype)
+    if ops.cast is not None:
+        return ops.cast(value, dtype)
+    # an object einsum's rank-0 result is a bare Python number (einlang's exact integer runs, #12)
+    return value.astype(dtype) if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value, dtype=dtype)
 
 
 def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int], ops: KernelOps = NUMPY_OPS) -> Kernel:
