@@ -429,13 +429,13 @@ def test_the_drop_in_follows_numpys_view_rules():
 # == hostile programs, generated: each finishes or is refused within its budget (issue 15) ============
 
 _BUDGET = {"memory_limit": 4_000_000, "inline_limit": 2_000, "naive_iteration_limit": 100_000,
-           "library_iteration_limit": 200, "exact_elimination_limit": 1_000}
+           "library_iteration_limit": 200, "exact_elimination_limit": 1_000, "time_limit": 60.0}
 
 
 @st.composite
 def _hostile_programs(draw) -> str:
     kind = draw(st.sampled_from(["deep literal", "nested definitions", "long number", "comment run", "doubling",
-                                 "literal of literals"]))
+                                 "literal of literals", "long product"]))
     n = draw(st.integers(1, 12))
     if kind == "deep literal":
         width = draw(st.integers(1, 12))
@@ -457,6 +457,9 @@ def _hostile_programs(draw) -> str:
         return "x_i x_i" + line * lines + draw(st.sampled_from(["", "\n* 2", "\n  + x_i x_i", "\n-x_j"]))
     if kind == "doubling":
         return _doubling_definitions(n + 4) + f"f{n + 4}(x_i x_i)"
+    if kind == "long product":  # planned in groups: thousands of factors, in time that grows with them
+        factors = draw(st.sampled_from(["x_i", "1.0001", "x_i x_j", "x_k"]))
+        return " ".join([factors] * draw(st.integers(1, 3_000))) + draw(st.sampled_from(["", " -> i", " -> "]))
     row = "[" + ", ".join(["1"] * draw(st.integers(1, 200))) + "]"
     return f"a = {row}\nb = [{', '.join(['a'] * draw(st.integers(1, 200)))}]\n[{', '.join(['b'] * n)}]"
 
