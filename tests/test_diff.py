@@ -194,3 +194,54 @@ def test_repl_diff_prints_the_derivative():
     assert run(repl, out, ":diff tanh(W_{ij} x_j), W_{kl}").strip() == "delta_ik x_l / square(cosh(W_ij x_j)) -> ikl"
     assert "usage" in run(repl, out, ":diff")
     assert ":diff" in run(repl, out, ":help")
+
+
+# -- reductions ------------------------------------------------------------------------------------------------
+z = np.array([0.3, -1.2, 2.0, 0.5])
+
+
+def _softmax(v: np.ndarray) -> np.ndarray:
+    e = np.exp(v - v.max())
+    return e / e.sum()
+
+
+REDUCTIONS = [
+    ("logsumexp_j(z_j)", "softmax_k(z_k)", _softmax(z)),
+    ("prod_j(z_j)", "prod_j(z_j) / z_k", np.prod(z) / z),
+    ("sum_j(z_j)", "[1, 1, 1, 1]_k", np.ones(4)),
+    ("mean_j(z_j)", "[1, 1, 1, 1]_k / 4", np.ones(4) / 4),
+    ("max_j(z_j)", "floor(1.000000001 softmax_k(z_k) / max_i(softmax_i(z_i))) / "
+                   "sum_l(floor(1.000000001 softmax_l(z_l) / max_i(softmax_i(z_i))))", np.eye(4)[2]),
+    ("min_j(z_j)", "floor(1.000000001 softmax_k(-z_k) / max_i(softmax_i(-z_i))) / "
+                   "sum_l(floor(1.000000001 softmax_l(-z_l) / max_i(softmax_i(-z_i))))", np.eye(4)[1]),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("expr, text, expected", REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+def test_reductions_differentiate(expr, text, expected, backend):
+    assert einlang.diff(expr, "z_k", z=z) == text
+    np.testing.assert_allclose(einlang.evaluate(f"diff({expr}, z_k)", z=z, backend=backend), expected, rtol=1e-12)
+    np.testing.assert_allclose(einlang.evaluate(text, z=z, backend=backend), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_softmax_jacobian(backend):
+    s = _softmax(z)
+    text = einlang.diff("softmax_j(z_j)", "z_k")
+    assert text == "softmax_j(z_j) delta_jk - softmax_j(z_j) softmax_k(z_k) -> jk"
+    got = einlang.evaluate("diff(softmax_j(z_j), z_k)", z=z, backend=backend)
+    np.testing.assert_allclose(got, np.diag(s) - np.outer(s, s), atol=1e-15)
+
+
+def test_max_subgradient_shares_ties_equally():
+    """At a tie the indicator is split evenly (the average of the tied entries' gradients, a subgradient;
+    jax.grad of jnp.max does the same)."""
+    np.testing.assert_allclose(einlang.evaluate("diff(max_j(z_j), z_k)", z=np.array([2.0, 2.0, 1.0])), [0.5, 0.5, 0])
+
+
+def test_row_wise_logsumexp_and_attention_scores():
+    Z = rng.normal(size=(3, 4))
+    got = einlang.evaluate("diff(logsumexp_j(Z_ij), Z_kl)", Z=Z)
+    expected = np.einsum("ik,kl->ikl", np.eye(3), np.apply_along_axis(_softmax, 1, Z))
+    np.testing.assert_allclose(got, expected, rtol=1e-12)

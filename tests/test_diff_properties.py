@@ -3,7 +3,8 @@ differences, and against jax.grad / jax.jacobian of the same expression written 
 
 Each drawn expression comes in two spellings built side by side: einlang source and a jax.numpy
 expression (for JAX's automatic differentiation). Expressions are products, sums, differences,
-quotients and elementwise functions (each wrapped so its argument stays in its domain), nested.
+quotients, elementwise functions (each wrapped so its argument stays in its domain) and reductions
+(max, min, prod, logsumexp, sum, mean, softmax), nested.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ FUNCTIONS = [
     ("arctanh(tanh({}) / 2)", "jnp.arctanh(jnp.tanh({}) / 2)"), ("arccosh(2 cosh({}))", "jnp.arccosh(2 * jnp.cosh({}))"),
 ]
 
+REDUCTIONS = {"max": "jnp.max", "min": "jnp.min", "prod": "jnp.prod", "logsumexp": "jax.nn.logsumexp",
+              "sum": "jnp.sum", "mean": "jnp.mean"}
+
 
 @dataclass(frozen=True)
 class Drawn:
@@ -64,7 +68,10 @@ def vector(draw, index: str, depth: int, fresh: Fresh) -> Drawn:
     leaf = draw(st.sampled_from(["x", "y"]))
     if depth <= 0:
         return Drawn(f"{leaf}{_sub(index)}", leaf)
-    kind = draw(st.sampled_from(["leaf", "matvec", "fn", "add", "sub", "scale", "quotient"]))
+    kind = draw(st.sampled_from(["leaf", "matvec", "fn", "add", "sub", "scale", "quotient", "softmax"]))
+    if kind == "softmax":
+        inner = draw(vector(index, depth - 1, fresh))
+        return Drawn(f"softmax_{{{index},}}({inner.ein})", f"jax.nn.softmax({inner.jax})")
     if kind == "leaf":
         return Drawn(f"{leaf}{_sub(index)}", leaf)
     if kind == "matvec":
@@ -91,7 +98,11 @@ def scalar(draw, depth: int, fresh: Fresh) -> Drawn:
     if depth <= 0:
         v, index = draw(st.sampled_from(["x", "y"])), fresh()
         return Drawn(f"x{_sub(index)} {v}{_sub(index)}", f"jnp.dot(x, {v})")
-    kind = draw(st.sampled_from(["dot", "fn", "add", "product", "quotient", "constant"]))
+    kind = draw(st.sampled_from(["dot", "fn", "add", "product", "quotient", "constant", "reduce"]))
+    if kind == "reduce":
+        reduction, index = draw(st.sampled_from(sorted(REDUCTIONS))), fresh()
+        inner = draw(vector(index, depth - 1, fresh))
+        return Drawn(f"{reduction}_{{{index},}}({inner.ein})", f"{REDUCTIONS[reduction]}({inner.jax})")
     if kind == "dot":
         index = fresh()
         a, b = draw(vector(index, depth - 1, fresh)), draw(vector(index, depth - 1, fresh))
@@ -164,8 +175,8 @@ def _x64(jax):
 
 
 def _jax_function(text: str):
-    jnp = pytest.importorskip("jax.numpy")
-    names = {"jnp": jnp}
+    jax = pytest.importorskip("jax")
+    names = {"jnp": jax.numpy, "jax": jax}
     return lambda x: eval(text, names, {"x": x, "y": TENSORS["y"], "A": TENSORS["A"], "c": TENSORS["c"]})  # noqa: S307 - text built by this test
 
 

@@ -33,7 +33,7 @@ ALLOWED = {
     "distributed": ("bench_arrays.py",),
     "cupy": ("backends/arrays.py",),
 }
-STANDALONE = ("source.py", "errors.py")  # every stage uses these: no third-party imports at all
+STANDALONE = ("source.py", "errors.py", "derivative_errors.py")  # every stage uses these: no third-party imports at all
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -52,8 +52,8 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 # bottom to top: a module may import from its own layer and those before it
 LAYERS = (
     # dtypes.py: the value rule, read by the checker (semantics) and every backend
-    ("foundation", ("source.py", "errors.py", "symbolic.py", "functions.py", "dtypes.py", "catalog.py", "config.py",
-                    "clock.py", "timing.py")),
+    ("foundation", ("source.py", "errors.py", "derivative_errors.py", "symbolic.py", "functions.py", "dtypes.py",
+                    "catalog.py", "config.py", "clock.py", "timing.py")),
     ("syntax", ("syntax/", "latex.py")),  # latex.py: a second printer of the syntax tree
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),

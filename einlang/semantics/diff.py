@@ -32,18 +32,22 @@ from .scope import SPECIAL_NAMES, WholeName
 from .simplify import simplify
 from .symbolic import (
     MAX_DERIVATIVE_SIZE,
+    SOFTMAX,
     Access,
     Factor,
     Fn,
     Kron,
     Mono,
     Names,
+    Red,
     SymSum,
     factor_free,
     mono_indices,
     rename_apart,
     single,
     size_of_sum,
+    subst_factor,
+    subst_mono,
 )
 from .symbolic_ir import NotExpandable, Reader, build
 from .symbolic_text import Printer
@@ -51,6 +55,9 @@ from .symbolic_text import Printer
 if TYPE_CHECKING:
     from .lower import Lowerer
 
+
+
+TIE = 1e-9  # relative: entries of softmax_j(u) this close to the largest are ties for max_j(u)
 
 
 def _f(name: str, u: SymSum) -> SymSum:
@@ -144,7 +151,54 @@ class _Rules:
             return SymSum((), free)
         if isinstance(factor, SymSum):
             return self.sum(factor)
+        if isinstance(factor, Red):
+            return self.reduction(factor)
         return self.chain(factor)
+
+    def reduction(self, r: Red) -> SymSum:
+        """d of a reduction: a weight on each reduced entry times the entry's derivative, summed over them."""
+        inner = self.sum(r.arg)
+        free = factor_free(r) + self.new
+        if not inner.terms:
+            return SymSum((), free)
+        if r.kind == SOFTMAX:
+            return self._softmax(r, inner, free)
+        if r.kind == "logsumexp":
+            weight: tuple[Factor, ...] = (Red(SOFTMAX, r.reduced, r.arg),)
+        elif r.kind == "prod":  # prod_j u_j / u_k: where no entry is 0
+            weight = (r, _recip(r.arg))
+        else:
+            weight = self._arg_peak(r)
+        return SymSum(tuple(Mono(t.coef, weight + t.factors) for t in inner.terms), free)
+
+    def _softmax(self, r: Red, inner: SymSum, free: tuple[str, ...]) -> SymSum:
+        """d s_j = s_j (du_j - Σ_l s_l du_l), s = softmax_j(u)."""
+        other = {j: self.names.fresh(j) for j in r.reduced}
+        shifted = subst_factor(r, other, self.names)
+        terms: list[Mono] = []
+        for t in inner.terms:
+            terms.append(Mono(t.coef, (r,) + t.factors))
+            moved = subst_mono(t, other, self.names)
+            terms.append(Mono(-t.coef, (r, shifted) + moved.factors))
+        return SymSum(tuple(terms), free)
+
+    def _arg_peak(self, r: Red) -> tuple[Factor, ...]:
+        """The indicator of the arg-max (arg-min) of u over the reduced indices, shared equally among ties:
+        a subgradient. Written with what the language has: softmax_j(u) / max_l(softmax_l(u)) is 1 at the
+        largest entries and below 1 elsewhere (it is exp(u_j - max u)), so floor() of it is the indicator."""
+        arg = r.arg if r.kind == "max" else SymSum(tuple(Mono(-m.coef, m.factors) for m in r.arg.terms), r.arg.free)
+        soft = Red(SOFTMAX, r.reduced, arg)
+        peak_names = {j: self.names.fresh(j) for j in r.reduced}
+        peak_arg = subst_factor(soft, peak_names, self.names)
+        peak = Red("max", tuple(peak_names.values()), single(peak_arg, factor_free(peak_arg)))
+        # s / max(s) is s times 1/max(s), which can round to just below 1 at the peak: 1 + 1e-9 lifts it
+        # (entries within 1e-9 of the largest count as ties)
+        ratio = SymSum((Mono(1 + TIE, (soft, _recip(single(peak, factor_free(peak))))),), soft.arg.free)
+        indicator = Fn("floor", ratio)
+        count_names = {j: self.names.fresh(j) for j in r.reduced}
+        counted = subst_factor(indicator, count_names, self.names)
+        count = SymSum((Mono(1, (counted,)),), factor_free(r))
+        return (indicator, _recip(count))
 
     def chain(self, factor: Fn) -> SymSum:
         """d f(u) = f'(u) du, entry by entry of u."""

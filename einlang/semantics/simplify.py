@@ -18,15 +18,21 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import numpy as np
+
+from . import ir
 from .symbolic import (
+    SOFTMAX,
     Access,
     Factor,
     Fn,
     Kron,
     Mono,
     Names,
+    Red,
     SymSum,
     factor_free,
     mono_indices,
@@ -51,6 +57,8 @@ def _simplify_factor(factor: Factor, names: Names) -> Factor:
         return Fn(factor.name, simplify(factor.arg, names))
     if isinstance(factor, SymSum):
         return simplify(factor, names)
+    if isinstance(factor, Red):
+        return Red(factor.kind, factor.reduced, simplify(factor.arg, names))
     return factor
 
 
@@ -127,9 +135,16 @@ def _without_delta(delta: Kron, rest: tuple[Factor, ...], coef: Any, free: tuple
         return Mono(coef, tuple(subst_factor(f, {source: target}, names) for f in rest))
     if target in counts:
         return Mono(coef, rest)  # the sum over source of δ is 1
-    if target in free:
-        return None  # 1 for every value of target: the delta carries that index
+    if target in free:  # the sum over source of δ is 1 for every value of target: a vector of ones
+        return Mono(coef, rest + (Access(ones(names.sizes[target]), (target,)),)) if target in names.sizes else None
     return Mono(coef * names.sizes[source], rest) if source in names.sizes else None
+
+
+@functools.lru_cache(maxsize=64)
+def ones(n: int) -> ir.Constant:
+    """A vector of n ones (one node per size, so terms holding it are recognised as like terms)."""
+    value = np.broadcast_to(np.ones((), dtype=np.int64), (n,))  # a view: no memory however large n is
+    return ir.Constant(value, (n,), value.dtype)
 
 
 def _cancel(mono: Mono) -> Mono:
@@ -186,6 +201,12 @@ def factor_key(factor: Factor, rename: dict[str, str], depth: int) -> str:
         return "δ[" + ",".join(sorted((rename.get(factor.a, factor.a), rename.get(factor.b, factor.b)))) + "]"
     if isinstance(factor, Fn):
         return f"{factor.name}({sum_key(factor.arg, rename, depth + 1)})"
+    if isinstance(factor, Red):
+        if factor.kind == SOFTMAX:  # its indices are free: named as the term names them
+            shown = ",".join(rename.get(n, n) for n in factor.reduced)
+            return f"{factor.kind}[{shown}]({sum_key(factor.arg, rename, depth + 1)})"
+        bound = {n: f"#r{depth}.{k}" for k, n in enumerate(factor.reduced)}
+        return f"{factor.kind}({sum_key(factor.arg, {**rename, **bound}, depth + 1)})"
     return f"({sum_key(factor, rename, depth + 1)})"
 
 

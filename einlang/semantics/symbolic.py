@@ -28,6 +28,7 @@ from typing import Any
 from . import ir
 
 MAX_DERIVATIVE_SIZE = 20_000  # factors: what diff reads, and what it builds before simplifying
+SOFTMAX = "softmax"
 Scalar = Any  # int, float, complex or Fraction: a term's exact coefficient
 
 
@@ -56,6 +57,16 @@ class Fn:
 
 
 @dataclass(frozen=True, slots=True)
+class Red:
+    """A reduction (``max``, ``min``, ``prod``, ``logsumexp``, ``softmax``) of a sum over ``reduced``: those
+    indices are bound inside it, except for ``softmax``, which keeps them (it normalises along them)."""
+
+    kind: str
+    reduced: tuple[str, ...]
+    arg: SymSum
+
+
+@dataclass(frozen=True, slots=True)
 class Mono:
     """``coef`` times the product of ``factors``."""
 
@@ -71,7 +82,7 @@ class SymSum:
     free: tuple[str, ...]
 
 
-Factor = Access | Kron | Fn | SymSum
+Factor = Access | Kron | Fn | SymSum | Red
 
 
 @dataclass(slots=True)
@@ -120,6 +131,8 @@ def factor_free(factor: Factor) -> tuple[str, ...]:
         return (factor.a, factor.b)
     if isinstance(factor, Fn):
         return factor.arg.free
+    if isinstance(factor, Red):
+        return factor.arg.free if factor.kind == SOFTMAX else tuple(n for n in factor.arg.free if n not in factor.reduced)
     return factor.free
 
 
@@ -145,7 +158,20 @@ def subst_factor(factor: Factor, mapping: dict[str, str], names: Names) -> Facto
         return Kron(mapping.get(factor.a, factor.a), mapping.get(factor.b, factor.b))
     if isinstance(factor, Fn):
         return Fn(factor.name, subst_sum(factor.arg, mapping, names))
+    if isinstance(factor, Red):
+        return _subst_reduction(factor, mapping, names)
     return subst_sum(factor, mapping, names)
+
+
+def _subst_reduction(factor: Red, mapping: dict[str, str], names: Names) -> Red:
+    """A softmax's indices are free (renamed like any); another reduction's are bound: kept, and renamed
+    out of the way of a new name that would be captured."""
+    if factor.kind == SOFTMAX:
+        return Red(factor.kind, tuple(mapping.get(n, n) for n in factor.reduced), subst_sum(factor.arg, mapping, names))
+    local = {k: v for k, v in mapping.items() if k not in factor.reduced}
+    clash = {b: names.fresh(b) for b in factor.reduced if b in local.values()}
+    arg = subst_sum(factor.arg, clash, names) if clash else factor.arg
+    return Red(factor.kind, tuple(clash.get(n, n) for n in factor.reduced), subst_sum(arg, local, names))
 
 
 def subst_sum(s: SymSum, mapping: dict[str, str], names: Names) -> SymSum:
@@ -199,6 +225,6 @@ def size_of_sum(s: SymSum) -> int:
             for mono in item.terms:
                 total += 1 + len(mono.factors)
                 stack.extend(mono.factors)
-        elif isinstance(item, Fn):
+        elif isinstance(item, (Fn, Red)):
             stack.append(item.arg)
     return total

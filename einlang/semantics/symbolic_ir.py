@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import errors as E
 from . import ir, literals
+from .reductions import result_dtype
 from .symbolic import (
     MAX_DERIVATIVE_SIZE,
     Access,
@@ -35,6 +36,7 @@ from .symbolic import (
     Kron,
     Mono,
     Names,
+    Red,
     SymSum,
     factor_free,
     number,
@@ -86,6 +88,8 @@ class Reader:
                 inner = self.read(term.node, tuple(mapping[label] for label in term.labels))
                 terms.extend(Mono(m.coef * term.coefficient, m.factors) for m in inner.terms)
             return SymSum(tuple(terms), free)
+        if isinstance(node, ir.Reduce):
+            return single(self._reduce(node, labels), free)
         if isinstance(node, ir.Apply):
             return single(Fn(node.function, self.read(node.arg, labels)), free)
         if isinstance(node, ir.Constant) and node.shape == () and node.dtype != object:
@@ -95,6 +99,14 @@ class Reader:
         if self.depends(node) and not isinstance(node, (ir.Input, ir.Constant)):
             raise NotExpandable(node)
         return single(Access(node, labels), free)
+
+    def _reduce(self, node: ir.Reduce, labels: tuple[str, ...]) -> Red:
+        mapping = dict(zip(node.output, labels))
+        for label in node.reduced:
+            if label not in mapping:  # bound by the reduction: a name used nowhere else
+                mapping[label] = self.names.take(label, node.arg.shape[node.labels.index(label)])
+        arg = self.read(node.arg, tuple(mapping[label] for label in node.labels))
+        return Red(node.kind, tuple(mapping[label] for label in node.reduced), arg)
 
     def _contract(self, node: ir.Contract, labels: tuple[str, ...], free: tuple[str, ...]) -> SymSum:
         mapping = dict(zip(node.output, labels))
@@ -151,6 +163,11 @@ def _factor_node(factor: Any, names: Names, display: Any) -> ir.Operand:
     if isinstance(factor, Fn):
         inner = build(factor.arg, factor.arg.free, names, display)
         return ir.Operand(literals.apply(factor.name, inner), shown, text)
+    if isinstance(factor, Red):
+        arg = build(factor.arg, factor.arg.free, names, display)
+        shape = tuple(names.sizes[n] for n in shown)
+        node = ir.Reduce(factor.kind, arg, factor.arg.free, factor.reduced, shape, result_dtype(factor.kind, arg.dtype))
+        return ir.Operand(node, shown, text)
     return ir.Operand(build(factor, factor.free, names, display), shown, text)
 
 

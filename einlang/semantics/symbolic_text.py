@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import ir
-from .symbolic import Access, Factor, Fn, Kron, Mono, SymSum, mono_indices
+from .symbolic import Access, Factor, Fn, Kron, Mono, Red, SymSum, mono_indices
 
 RECIPROCAL = "reciprocal"
 
@@ -40,13 +40,18 @@ def to_source(s: SymSum, names: Mapping[int, str] | None = None) -> str:
 
 
 def _needs_output(s: SymSum) -> bool:
+    """Whether the convention would not read the free indices right (a summed index written once is
+    printed inside ``sum_j(...)``, so only the free ones and thrice-written ones matter)."""
     for mono in s.terms:
         counts = mono_indices(mono)
-        if any(c > 2 for c in counts.values()):
-            return True
-        if {name for name, c in counts.items() if c == 1} != set(s.free):
+        if any(c > 2 for c in counts.values()) or any(counts.get(name) != 1 for name in s.free):
             return True
     return False
+
+
+def _lonely(mono: Mono, free: tuple[str, ...]) -> tuple[str, ...]:
+    """Summed indices written once in the term: the convention would keep them, so ``sum_j`` says it."""
+    return tuple(name for name, c in mono_indices(mono).items() if c == 1 and name not in free)
 
 
 def _braces(names: tuple[str, ...]) -> str:
@@ -84,6 +89,9 @@ class Printer:
         for k, mono in enumerate(s.terms):
             negative = _negative(mono.coef)
             text = self.mono(Mono(-mono.coef if negative else mono.coef, mono.factors))
+            lonely = _lonely(mono, s.free)
+            if lonely:
+                text = f"sum_{_braces(lonely)}({text})"
             if k == 0:
                 parts.append(("-" if negative else "") + text)
             else:
@@ -102,9 +110,11 @@ class Printer:
         return " / ".join([" ".join(numerator)] + denominators)
 
     def denominator(self, s: SymSum) -> str:
-        if len(s.terms) == 1 and s.terms[0].coef == 1 and len(s.terms[0].factors) == 1:
-            only = s.terms[0].factors[0]
-            if not _is_reciprocal(only):
+        if len(s.terms) == 1 and s.terms[0].coef == 1:
+            if _lonely(s.terms[0], s.free):
+                return self.sum(s)  # sum_l(...): one unit already
+            only = s.terms[0].factors[0] if len(s.terms[0].factors) == 1 else None
+            if only is not None and not _is_reciprocal(only):
                 return self.factor(only)
         return f"({self.sum(s)})"
 
@@ -115,6 +125,8 @@ class Printer:
             return "delta" + _subscript((factor.a, factor.b))
         if isinstance(factor, Fn):
             return f"{factor.name}({self.sum(factor.arg)})"
+        if isinstance(factor, Red):
+            return f"{factor.kind}_{_braces(factor.reduced)}({self.sum(factor.arg)})"
         return f"({self.sum(factor)})"
 
     def tensor(self, node: ir.Node) -> str:
@@ -123,6 +135,8 @@ class Printer:
             return _quoted(self.names[id(node)])
         if isinstance(node, ir.Input):
             return _quoted(node.name)
+        if isinstance(node, ir.Constant) and node.shape and node.value.strides == (0,) and node.value[0] == 1:
+            return f"[{', '.join(['1'] * node.shape[0])}]"  # a vector of ones (a sum of deltas)
         if isinstance(node, ir.Constant):
             return "[" + ", ".join(_literal(v) for v in np.asarray(node.value)) + "]" if node.shape else _literal(node.value)
         if isinstance(node, ir.Delta):
