@@ -495,7 +495,6 @@ class UnsupportedArrayLibraryError(BackendError):
     code = "E606"
 
 
-# the codes E220-E224 of diff(expr, x_k) live in their own module (this one stays under 500 lines)
-from .derivative_errors import *  # noqa: E402, F403 - they subclass the classes above
+from .derivative_errors import *  # noqa: E402, F403 - diff's E220-E224, apart to keep this module under 500 lines
 
 __all__ = [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, EinlangError)]
