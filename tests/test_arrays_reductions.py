@@ -38,3 +38,15 @@ def test_reductions_on_array_libraries_agree_with_numpy(library):
     empty = np.ones((2, 0))
     for source, expected in (("prod_j(E_ij)", [1.0, 1.0]), ("logsumexp_j(E_ij)", [-np.inf, -np.inf])):
         assert back(einlang.evaluate(source, E=convert(empty))).tolist() == expected
+
+
+def test_dask_memory_guard_counts_a_reduction_block_by_block():
+    da = pytest.importorskip("dask.array")
+    from einlang.backends.chunks import largest_block
+    from einlang.program import Program
+
+    source = "softmax_j(Q_{...id} Q_{...jd}) -> {...ij}"
+    Q = da.ones((2, 1000, 64), chunks=(1, 100, 64))
+    bound = Program(source).bind({"Q": np.ones((2, 1000, 64))})
+    assert largest_block(bound.lowered, bound.plan, {"Q": Q.chunks}).shape == (1, 100, 100)  # not 2×1000×1000
+    assert float(einlang.evaluate(source, Q=Q).sum().compute()) == pytest.approx(2000)

@@ -77,6 +77,9 @@ def largest_block(program: ir.LoweredProgram, plan: Plan, chunks: Mapping[str, C
             blocks[id(node)] = _combine_block(node, blocks)
         elif isinstance(node, ir.Apply):
             blocks[id(node)] = blocks[id(node.arg)]
+        elif isinstance(node, ir.Reduce):  # reduced block by block: the kept axes keep their argument's blocks
+            block_of = dict(zip(node.labels, blocks[id(node.arg)]))
+            blocks[id(node)] = tuple(block_of[label] for label in node.output)
         else:  # constants, δ, ε, stacks, Python-written functions: whole arrays
             blocks[id(node)] = node.shape
         shape = blocks[id(node)]
