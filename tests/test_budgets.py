@@ -40,11 +40,12 @@ def test_the_naive_backend_counts_its_python_lists_before_making_them():
 
 
 @pytest.mark.parametrize(("text", "arrays"), [
-    ("x_i x_j", {"x": np.arange(300, dtype=np.int8)}),
+    ("x_i x_j", {"x": (np.arange(300) % 3).astype(np.int8)}),
     ("A_ij B_jk", {"A": np.ones((60, 40)), "B": np.ones((40, 60))}),
     ("3 M_kji", {"M": np.ones((30, 20, 3), dtype=np.float32)}),
     ("M_ijk", {"M": np.ones((50, 50, 3), dtype=bool)}),
     ("exp(z_i) z_i", {"z": np.ones(20_000) * 1j}),
+    ("sqrt(x_i) + x_i", {"x": np.arange(20_000.0)}),
 ])
 def test_the_naive_count_bounds_the_memory_it_uses(text, arrays):
     needed = einlang.compile(text).bind(arrays).check_memory("naive")

@@ -29,15 +29,18 @@ LIST = 64  # a list object (with its garbage-collector header), before its slots
 SLOT = 8
 NUMBER = {"f": 24, "c": 32, "i": 32, "u": 32, "b": 0}
 """Bytes of one Python number of each dtype kind (ints up to 2**60; True, False and small ints are shared)."""
+SCALAR = {"f": 32, "c": 48, "i": 32, "u": 32, "b": 0}
+"""Bytes of one numpy scalar of each kind: what an elementwise function (numpy's, per entry) returns."""
 OBJECT = 128
 """A new object computed from objects (a fraction: about 100 bytes with its two integers)."""
 
 
-def list_bytes(shape: Sequence[int], dtype: np.dtype, *, shared: bool = False) -> int:
+def list_bytes(shape: Sequence[int], dtype: np.dtype, *, shared: bool = False, numbers: dict[str, int] = NUMBER) -> int:
     """Bytes of nested lists holding an array of ``shape`` and ``dtype`` (``shared``: the entries are
-    objects that exist already, as an object array's are, so only the slots count)."""
+    objects that exist already, as an object array's are, so only the slots count; ``numbers``: the
+    bytes of one entry by dtype kind)."""
     elements = math.prod(shape)
-    number = 0 if shared else NUMBER.get(dtype.kind, OBJECT)
+    number = 0 if shared else numbers.get(dtype.kind, OBJECT)
     if not shape:
         return number
     lists = sum(math.prod(shape[:k]) for k in range(len(shape)))
@@ -64,7 +67,9 @@ def naive_bytes(program: ir.LoweredProgram) -> int:
         if isinstance(node, ir.Input):
             total += list_bytes(node.shape, node.dtype, shared=node.dtype == object)
         else:  # a computed node cast to numpy's values (booleans, integers, float32) is copied while cast
-            total += list_bytes(node.shape, node.dtype) * (1 if node.dtype.kind in "fcO" and node.dtype.itemsize >= 8 else 2)
+            numbers = SCALAR if isinstance(node, ir.Apply) else NUMBER
+            copies = 1 if node.dtype.kind in "fcO" and node.dtype.itemsize >= 8 else 2
+            total += list_bytes(node.shape, node.dtype, numbers=numbers) * copies
     return total
 
 
