@@ -26,6 +26,7 @@ np.float64(10000.0)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,13 +49,14 @@ def _is_int(dtype: np.dtype) -> bool:
 
 def _input_bound(value: Any) -> int | None:
     """Largest ``|entry|`` of an integer or boolean input, as a Python int (``None``: not integers)."""
-    array = np.asarray(value)
+    array = value if type(value) is np.ndarray else np.asarray(value)
     if array.dtype.kind == "b":
         return 1
     if not _is_int(array.dtype):
         return None
-    if array.size == 0:
-        return 0
+    if array.size <= 64:  # small: Python's max and min beat two numpy reductions' call overhead
+        entries = array.ravel().tolist()
+        return max(max(entries), -min(entries)) if entries else 0
     return max(int(array.max()), -int(array.min()))
 
 
@@ -78,16 +80,25 @@ class IntegerGuard:
     exact: Callable[[], Callable[[Sequence[Any]], Any] | None]
     _exact_call: Callable[[Sequence[Any]], Any] | None = None
 
+    steps: tuple[tuple[ir.Node, Callable[[Any, dict[int, int | None]], int | None], int | None], ...] = ()
+
+    def __post_init__(self) -> None:
+        # what each call needs, decided once: the nodes einlang can bound, their rule, their dtype's limit
+        steps = []
+        for node in self.nodes:
+            rule = _BOUNDS.get(type(node))
+            if rule is not None and not isinstance(node, ir.Input) and (
+                    _is_int(node.dtype) or node.dtype == bool or isinstance(node, ir.Contract)):
+                steps.append((node, rule, _limit(node.dtype) if _is_int(node.dtype) else None))
+        self.steps = tuple(steps)
+
     def check(self, inputs: Sequence[Any]) -> None:
         """Raise :class:`~einlang.errors.IntegerOverflowError` when an integer node's bound passes its
         dtype's range."""
         bounds: dict[int, int | None] = {id(node): _input_bound(v) for node, v in zip(self.inputs, inputs)}
-        for node in self.nodes:
-            if id(node) in bounds:
-                continue
-            bound = _node_bound(node, bounds)
-            bounds[id(node)] = bound
-            if bound is not None and _is_int(node.dtype) and bound > np.iinfo(node.dtype).max:
+        for node, rule, limit in self.steps:
+            bound = bounds[id(node)] = rule(node, bounds)
+            if limit is not None and bound is not None and bound > limit:
                 raise _overflow(node, bound, node.dtype)
 
     def around(self, call: Callable[[Sequence[Any]], Any]) -> Callable[[Sequence[Any]], Any]:
@@ -130,19 +141,42 @@ class IntegerGuard:
         return result[()] if result.shape == () else result
 
 
+@functools.cache
+def _limit(dtype: np.dtype) -> int:
+    return int(np.iinfo(dtype).max)
+
+
+@dataclass(frozen=True, slots=True)
+class _ContractFacts:
+    terms: int  # how many terms its sum adds
+    inner: np.dtype  # the dtype numpy sums in
+    inner_limit: int | None
+    unsigned_eps: bool  # ε's -1 in an unsigned product
+    coefficient: int | None  # None: not a whole number (the result is not an integer)
+
+
+@functools.lru_cache(maxsize=4096)
+def _facts(node: ir.Contract) -> _ContractFacts:
+    inner = inner_dtype(node)
+    eps = inner.kind == "u" and any(isinstance(op.node, ir.LeviCivita) for op in node.operands)
+    coefficient = abs(node.coefficient) if isinstance(node.coefficient, int) else None
+    return _ContractFacts(math.prod(node.sizes[label] for label in node.summed), inner,
+                          _limit(inner) if _is_int(inner) else None, eps, coefficient)
+
+
 def _contract_bound(node: ir.Contract, bounds: dict[int, int | None]) -> int | None:
     """The product's bound; refused here already when the sum numpy computes before the number factor
     (in the operands' integer dtype: ``x_i x_i / 2`` of int8 sums in int8) could wrap."""
     factors = [bounds.get(id(op.node)) for op in node.operands]
-    if any(b is None for b in factors):
+    if None in factors:
         return None
-    total = math.prod(factors) * math.prod(node.sizes[label] for label in node.summed)  # type: ignore[arg-type]
-    inner = inner_dtype(node)
-    if _is_int(inner) and total > np.iinfo(inner).max:
-        raise _overflow(node, total, inner)
-    if inner.kind == "u" and total and any(isinstance(op.node, ir.LeviCivita) for op in node.operands):
-        raise _overflow(node, -total, inner)  # ε's -1 in an unsigned product wraps to its largest value
-    return abs(node.coefficient) * total if isinstance(node.coefficient, int) else None
+    facts = _facts(node)
+    total = math.prod(factors) * facts.terms  # type: ignore[arg-type]
+    if facts.inner_limit is not None and total > facts.inner_limit:
+        raise _overflow(node, total, facts.inner)
+    if facts.unsigned_eps and total:
+        raise _overflow(node, -total, facts.inner)  # ε's -1 in an unsigned product wraps to its largest value
+    return None if facts.coefficient is None else facts.coefficient * total
 
 
 def _combine_bound(node: ir.Combine, bounds: dict[int, int | None]) -> int | None:
@@ -174,14 +208,6 @@ _BOUNDS: dict[type, Callable[[Any, dict[int, int | None]], int | None]] = {
     ir.Delta: lambda node, bounds: 1,
     ir.LeviCivita: lambda node, bounds: 1,
 }
-
-
-def _node_bound(node: ir.Node, bounds: dict[int, int | None]) -> int | None:
-    """The node's bound from its inputs' (``None``: einlang cannot bound it; nothing it feeds is checked)."""
-    if not _is_int(node.dtype) and node.dtype != bool and not isinstance(node, ir.Contract):
-        return None
-    rule = _BOUNDS.get(type(node))
-    return rule(node, bounds) if rule is not None else None
 
 
 def _overflow(node: ir.Node, bound: int, dtype: np.dtype) -> E.IntegerOverflowError:
