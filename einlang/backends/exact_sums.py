@@ -71,3 +71,18 @@ def exact_total(namespace: dict[str, Any], inner: np.dtype, terms: int) -> str |
         namespace["csum"] = csum
         return "csum"
     return None
+
+
+def sum_buffer_bytes(terms: int, inner: np.dtype) -> int:
+    """The most the list of one exact sum's terms holds (one sum's list is alive at a time): at most
+    FOLD_TERMS + 2 numbers, and for complex terms the two lists of parts ``csum`` makes.
+
+    >>> sum_buffer_bytes(100, np.dtype(float)), sum_buffer_bytes(10**6, np.dtype(float))
+    (0, 131200)
+    """
+    if terms <= SEQUENTIAL_UP_TO or inner.kind not in "fc":
+        return 0
+    kept = min(terms, FOLD_TERMS) + 2
+    number = 32 if inner.kind == "c" else 24
+    parts = 2 * (64 + kept * (8 + 24)) if inner.kind == "c" else 0
+    return 64 + kept * (8 + number) + parts

@@ -23,6 +23,8 @@ from ..config import backend_hint, raise_hint
 from ..errors import MemoryLimitError
 from ..plan import unused_deltas
 from ..semantics import ir
+from .exact_sums import sum_buffer_bytes
+from .executor import inner_dtype
 
 CALL = 16_384  # a call's frames, argument lists and error state, whatever the sizes
 LIST = 64  # a list object (with its garbage-collector header), before its slots
@@ -70,7 +72,9 @@ def naive_bytes(program: ir.LoweredProgram) -> int:
             numbers = SCALAR if isinstance(node, ir.Apply) else NUMBER
             copies = 1 if node.dtype.kind in "fcO" and node.dtype.itemsize >= 8 else 2
             total += list_bytes(node.shape, node.dtype, numbers=numbers) * copies
-    return total
+    # one exact float sum's list of terms at a time (einlang.backends.exact_sums)
+    return total + max((sum_buffer_bytes(math.prod(node.sizes[s] for s in node.summed), inner_dtype(node))
+                        for node in program.nodes if isinstance(node, ir.Contract)), default=0)
 
 
 def check_lists(program: ir.LoweredProgram, limit: int) -> int:
