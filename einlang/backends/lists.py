@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -89,3 +90,30 @@ def check_lists(program: ir.LoweredProgram, limit: int) -> int:
             hint=f"{backend_hint()}, or smaller tensors, or {raise_hint('memory_limit')}",
         )
     return nbytes
+
+
+def as_array(out: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """The loops' nested lists as an array of the result's shape and dtype."""
+    if dtype == object:
+        array = np.empty(shape, dtype=object)
+        if shape:
+            array[...] = nested_fill(out, shape)
+        else:
+            array[()] = out
+        return array
+    try:
+        return np.array(out, dtype=dtype).reshape(shape)
+    except OverflowError:  # exact integers past the dtype: wrap around, as numpy's arithmetic does
+        from .naive import _nested, caster
+
+        return np.array(_nested(caster(dtype), len(shape))(out), dtype=dtype).reshape(shape)
+
+
+def nested_fill(out: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Nested lists of objects -> an object array of ``shape`` (np.array would try to unpack the objects)."""
+    items: list[Any] = [out]
+    for _ in shape:
+        items = [entry for row in items for entry in row]
+    flat = np.empty(len(items), dtype=object)
+    flat[:] = items
+    return flat.reshape(shape)

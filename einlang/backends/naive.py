@@ -51,7 +51,7 @@ from ..semantics import ir
 from . import Runner
 from .exact_sums import FOLD_TERMS, exact_total, fold
 from .executor import coefficient_for, inner_dtype, kronecker, levi_civita
-from .lists import check_lists
+from .lists import as_array, check_lists
 from .naive_reduce import PASSES, emit_reduce
 
 _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
@@ -150,7 +150,8 @@ class _Emitter:
     def shown(self, node: ir.Node, labels: Sequence[str], names: dict[int, str]) -> str:
         return names[id(node)] + format_indices(tuple(labels))
 
-    def _loop_header(self, indent: int, group: Sequence[str], loop_var: dict[str, str], sizes: dict[str, int]) -> None:
+    def _loop_header(self, indent: int, group: Sequence[str], loop_var: dict[str, str], sizes: dict[str, int],
+                     innermost: bool = False) -> None:
         if len(group) == 1:
             self.emit(indent, f"for {loop_var[group[0]]} in range({sizes[group[0]]}):")
         else:  # Python nests at most 20 blocks: the innermost indices share one loop over their product
@@ -158,12 +159,21 @@ class _Emitter:
             ranges = ", ".join(f"range({sizes[x]})" for x in group)
             self.namespace["_product"] = itertools.product
             self.emit(indent, f"for {names} in _product({ranges}):")
+        if self.clock and (self.clock_inner or not innermost):  # the time limit, checked once per iteration
+            self.emit(indent + 1, "_clock()")
 
     def _store(self, indent: int, value: str, target: str, out_current: str, out_var: Any, coefficient: str | None) -> None:
         """``out[i] = value`` (or ``target = value`` for a scalar), times the coefficient."""
         if coefficient is not None:
             value = f"{coefficient} * {value}"
         self.emit(indent, f"{out_current}[{out_var}] = {value}" if out_var else f"{target} = {value}")
+
+    def _add_term(self, indent: int, term: str, total: str | None, terms: int) -> None:
+        """``acc += term``, or, for an exact float sum (``total``), collect it (folded past FOLD_TERMS)."""
+        self.emit(indent, f"acc.append({term})" if total else f"acc += {term}")
+        if total and terms > FOLD_TERMS:  # bounded memory for long sums
+            self.namespace["fold"] = fold
+            self.emit(indent, f"if len(acc) > {FOLD_TERMS}: acc = fold(acc, {total})")
 
     # The nested helpers share the generator's running state (read prefixes, hoisted rows, bound labels).
     def loop_nest(self, depth: int, target: str, out_labels: Sequence[str], sum_labels: Sequence[str],
@@ -213,19 +223,14 @@ class _Emitter:
         for level, group in enumerate(groups):
             if summing and group[0] == summing[0]:
                 self.emit(indent, "acc = []" if total else "acc = 0")
-            self._loop_header(indent, group, loop_var, sizes)
+            self._loop_header(indent, group, loop_var, sizes, innermost=level == len(groups) - 1)
             indent += 1
-            if self.clock and (self.clock_inner or level < len(groups) - 1):
-                self.emit(indent, "_clock()")
             bound.update(group)
             advance(level, indent)
         if not order:
             advance(-1, indent)
         if summing:
-            self.emit(indent, f"acc.append({scalar(current)})" if total else f"acc += {scalar(current)}")
-            if total and math.prod(sizes[s] for s in summing) > FOLD_TERMS:  # bounded memory for long sums
-                self.namespace["fold"] = fold
-                self.emit(indent, f"if len(acc) > {FOLD_TERMS}: acc = fold(acc, {total})")
+            self._add_term(indent, scalar(current), total, math.prod(sizes[s] for s in summing))
             self._store(depth + sum(1 for g in groups if g[0] in out_labels), f"{total}(acc)" if total else "acc",
                         target, out_current, out_labels and loop_var[out_labels[-1]], coefficient)
         else:
@@ -463,24 +468,9 @@ class NaiveBackend:
                 if deadline is not None and not clocked:
                     clocked.append(generate(program, clock=True).function)
                 out = (generated.function if deadline is None else clocked[0])(*values)
-            return _as_array(out, program.result.shape, program.result.dtype)
+            return as_array(out, program.result.shape, program.result.dtype)
 
         return Runner(run, generated.source, iterations)
-
-
-def _as_array(out: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """The loops' nested lists as an array of the result's shape and dtype."""
-    if dtype == object:
-        array = np.empty(shape, dtype=object)
-        if shape:
-            array[...] = _nested_fill(out, shape)
-        else:
-            array[()] = out
-        return array
-    try:
-        return np.array(out, dtype=dtype).reshape(shape)
-    except OverflowError:  # exact integers past the dtype: wrap around, as numpy's arithmetic does
-        return np.array(_nested(caster(dtype), len(shape))(out), dtype=dtype).reshape(shape)
 
 
 def _check_iterations(iterations: int) -> None:
@@ -490,13 +480,3 @@ def _check_iterations(iterations: int) -> None:
             f"the naive backend would run {iterations:,} loop iterations, above the limit of {limit:,}",
             hint=f"{backend_hint()}, or {raise_hint('naive_iteration_limit')}",
         )
-
-
-def _nested_fill(out: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """Nested lists of objects -> an object array of ``shape`` (np.array would try to unpack the objects)."""
-    items: list[Any] = [out]
-    for _ in shape:
-        items = [entry for row in items for entry in row]
-    flat = np.empty(len(items), dtype=object)
-    flat[:] = items
-    return flat.reshape(shape)
