@@ -54,7 +54,8 @@ def _merged(outputs: list[dict[str, Any]]) -> list[tuple]:
     merged: list[tuple] = []
     for output in map(normalised, outputs):
         if merged and output[0] == "stream" and merged[-1][:2] == output[:2]:
-            merged[-1] = (*output[:2], merged[-1][2] + "\n" + output[2])
+            # a split write's last piece may be the bare newline: the join must not leave it behind
+            merged[-1] = (*output[:2], (merged[-1][2] + "\n" + output[2]).rstrip("\n"))
         else:
             merged.append(output)
     return merged
