@@ -19,6 +19,7 @@ from tests.test_resources import _peak
 
 # == the naive backend's lists ======================================================================
 
+@pytest.mark.slow  # measures peak memory with tracemalloc: a memory test, in the full run only
 def test_the_naive_backend_counts_its_python_lists_before_making_them():
     """Issue 15, item 8: the naive backend's list copies took about five times the input, past memory_limit."""
     x = np.ones(200_000)  # 1.6 MB; as lists of Python floats 6.4 MB, and the sum's list as much again
@@ -39,6 +40,7 @@ def test_the_naive_backend_counts_its_python_lists_before_making_them():
     assert peak <= needed  # the count bounds what the lists really take
 
 
+@pytest.mark.slow  # measures peak memory with tracemalloc: a memory test, in the full run only
 @pytest.mark.parametrize(("text", "arrays"), [
     ("x_i x_j", {"x": (np.arange(300) % 3).astype(np.int8)}),
     ("A_ij B_jk", {"A": np.ones((60, 40)), "B": np.ones((40, 60))}),
@@ -178,6 +180,7 @@ def test_set_time_limit_in_the_repl_refuses_what_is_not_a_time(value):
 
 # == products of thousands of factors ===============================================================
 
+@pytest.mark.slow  # plans a 6,000-factor product: a resource test, in the full run only
 def test_a_product_of_thousands_of_factors_is_planned_in_groups():
     """`s s s …`: planning one product took time growing with the square of its factors (64,000 factors,
     a 128 KB program, 81 s); in groups of GROUP the work grows with the factors."""
