@@ -180,26 +180,27 @@ def _jax_function(text: str):
     return lambda x: eval(text, names, {"x": x, "y": TENSORS["y"], "A": TENSORS["A"], "c": TENSORS["c"]})  # noqa: S307 - text built by this test
 
 
+def _check_against_jax(drawn, transform: str) -> None:
+    """einlang's diff(…, x_k) against ``jax.<transform>`` (grad or jacobian) of the same expression."""
+    jax = pytest.importorskip("jax")
+    with _x64(jax):
+        expected = np.asarray(getattr(jax, transform)(_jax_function(drawn.jax))(np.asarray(TENSORS["x"])))
+    got = einlang.evaluate(f"diff({drawn.ein}, x_k)", **TENSORS)
+    _close(got, expected, 1e-9)
+
+
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(scalars())
 def test_gradient_matches_jax_grad(drawn):
-    jax = pytest.importorskip("jax")
-    with _x64(jax):
-        expected = np.asarray(jax.grad(_jax_function(drawn.jax))(np.asarray(TENSORS["x"])))
-    got = einlang.evaluate(f"diff({drawn.ein}, x_k)", **TENSORS)
-    _close(got, expected, 1e-9)
+    _check_against_jax(drawn, "grad")
 
 
 @pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(vectors())
 def test_jacobian_matches_jax_jacobian(drawn):
-    jax = pytest.importorskip("jax")
-    with _x64(jax):
-        expected = np.asarray(jax.jacobian(_jax_function(drawn.jax))(np.asarray(TENSORS["x"])))
-    got = einlang.evaluate(f"diff({drawn.ein}, x_k)", **TENSORS)
-    _close(got, expected, 1e-9)
+    _check_against_jax(drawn, "jacobian")
 
 
 @settings(max_examples=60, deadline=None)
