@@ -219,9 +219,15 @@ def _overflow(node: ir.Node, bound: int, dtype: np.dtype) -> E.IntegerOverflowEr
     return E.IntegerOverflowError(
         f"this integer {what} can reach {bound:,}, {past}: {dtype} would wrap around",
         getattr(node, "span", None),
-        hint="compute in floats: give the tensors float entries (write 1e11 or 100000000000.0; from Python pass "
-        "x.astype(float)), or a wider integer dtype (x.astype(np.int64))",
+        hint=_overflow_hint(dtype),
     )
+
+
+def _overflow_hint(dtype: np.dtype) -> str:
+    """How to compute it: floats always; a wider dtype only where there is one (int64 has none)."""
+    exact = ("a wider integer dtype (from Python x.astype(np.int64))" if dtype.itemsize < 8
+             else "exact Python integers (from Python x.astype(object))")
+    return f"compute in floats: give the tensors float entries (write 2.0, not 2; from Python x.astype(float)), or {exact}"
 
 
 _OBJECT = np.dtype(object)
