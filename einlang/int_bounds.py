@@ -25,7 +25,6 @@ np.float64(10000.0)
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -36,6 +35,7 @@ import numpy as np
 
 from . import errors as E
 from .backends.executor import inner_dtype
+from .records import replace
 from .semantics import ir
 
 # functions whose integer result is no larger than their argument (sign: at most 1)
@@ -237,22 +237,22 @@ def _exact_node(node: ir.Node, new: dict[int, ir.Node]) -> ir.Node | None:
     """``node`` with integers as Python integers (object dtype), reading the rewritten nodes in ``new``."""
     dtype = _OBJECT if _is_int(node.dtype) else node.dtype
     if isinstance(node, ir.Input):
-        return dataclasses.replace(node, dtype=dtype)
+        return replace(node, dtype=dtype)
     if isinstance(node, ir.Constant):
         value = node.value.astype(object) if _is_int(node.dtype) else node.value
-        return dataclasses.replace(node, value=value, dtype=dtype)
+        return replace(node, value=value, dtype=dtype)
     if isinstance(node, (ir.Delta, ir.LeviCivita)):
         return node
     if isinstance(node, ir.Stack):
-        return dataclasses.replace(node, items=tuple(new[id(item)] for item in node.items), dtype=dtype)
+        return replace(node, items=tuple(new[id(item)] for item in node.items), dtype=dtype)
     if isinstance(node, ir.Contract):
-        operands = tuple(dataclasses.replace(op, node=new[id(op.node)]) for op in node.operands)
-        return dataclasses.replace(node, operands=operands, dtype=dtype)
+        operands = tuple(replace(op, node=new[id(op.node)]) for op in node.operands)
+        return replace(node, operands=operands, dtype=dtype)
     if isinstance(node, ir.Combine):
-        terms = tuple(dataclasses.replace(term, node=new[id(term.node)]) for term in node.terms)
-        return dataclasses.replace(node, terms=terms, dtype=dtype)
+        terms = tuple(replace(term, node=new[id(term.node)]) for term in node.terms)
+        return replace(node, terms=terms, dtype=dtype)
     if isinstance(node, ir.Apply):
-        return dataclasses.replace(node, arg=new[id(node.arg)], dtype=dtype)
+        return replace(node, arg=new[id(node.arg)], dtype=dtype)
     return None  # a Python function, or a node kind this does not know: no exact computation
 
 
@@ -266,7 +266,7 @@ def exact_program(program: ir.LoweredProgram) -> ir.LoweredProgram | None:
             if rewritten is None:
                 return None
             new[id(node)] = rewritten
-    return dataclasses.replace(
+    return replace(
         program, inputs=tuple(new[id(node)] for node in program.inputs),  # type: ignore[misc]
         nodes=tuple(new[id(node)] for node in program.nodes), result=new[id(program.result)],
         bindings=tuple((name, new[id(node)]) for name, node in program.bindings),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import lark
 import pytest
 
+from einlang.records import fields, is_record
 from einlang.syntax import ast, build_parser, parse, tables
 from einlang.syntax.builder import Builder as _Builder
 
@@ -93,8 +94,8 @@ def _walk(value):
         assert not isinstance(node, leaked), f"lark object leaked into the AST: {node!r}"
         if isinstance(node, tuple):
             stack.extend(node)
-        elif hasattr(node, "__dataclass_fields__"):
-            stack.extend(getattr(node, f) for f in node.__dataclass_fields__ if f not in ("span", "source"))
+        elif is_record(node):
+            stack.extend(getattr(node, f.name) for f in fields(node) if f.name not in ("span", "source"))
 
 
 @pytest.mark.parametrize("text", CORPUS)

@@ -4,7 +4,6 @@ from one call (``vals, vecs = eig(A)``), in Python, the REPL, ``einlang run`` an
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from einlang import errors as E
 from einlang import library as lib
 from einlang.cli import main
 from einlang.latex import latex
+from einlang.records import replace
 from einlang.session import Session
 from einlang.syntax import ast
 from einlang.syntax.parser import parse

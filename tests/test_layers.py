@@ -33,7 +33,8 @@ ALLOWED = {
     "distributed": ("bench_arrays.py",),
     "cupy": ("backends/arrays.py",),
 }
-STANDALONE = ("source.py", "errors.py", "derivative_errors.py")  # every stage uses these: no third-party imports at all
+# every stage uses these: no third-party imports at all
+STANDALONE = ("source.py", "errors.py", "derivative_errors.py", "records.py")
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -52,7 +53,8 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 # bottom to top: a module may import from its own layer and those before it
 LAYERS = (
     # dtypes.py: the value rule, read by the checker (semantics) and every backend
-    ("foundation", ("source.py", "errors.py", "derivative_errors.py", "symbolic.py", "functions.py", "dtypes.py",
+    # records.py: how the syntax tree's and the checked program's node classes are made
+    ("foundation", ("records.py", "source.py", "errors.py", "derivative_errors.py", "symbolic.py", "functions.py", "dtypes.py",
                     "catalog.py", "config.py", "clock.py", "timing.py")),
     ("syntax", ("syntax/", "latex.py")),  # latex.py: a second printer of the syntax tree
     ("semantics", ("semantics/",)),

@@ -15,18 +15,20 @@ contraction and names never capture each other across nodes (library bodies, fun
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..records import field, record
 from ..source import Span
 
-Scalar = int | float | complex | Fraction
+if TYPE_CHECKING:  # fractions is loaded by exact arithmetic when a program needs it, not by every import
+    from fractions import Fraction
+
+    Scalar = int | float | complex | Fraction
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Node:
     """Base class: every node has a shape and a dtype (numpy's promotion rules decide it)."""
 
@@ -35,7 +37,7 @@ class Node:
         return ()
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Input(Node):
     """A tensor bound by the caller (keyword argument or session variable)."""
 
@@ -44,7 +46,7 @@ class Input(Node):
     dtype: np.dtype
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Constant(Node):
     """A literal array of numbers (``[[1, 2], [3, 4]]``) or a number."""
 
@@ -53,7 +55,7 @@ class Constant(Node):
     dtype: np.dtype
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Stack(Node):
     """An array literal whose entries are computed: ``[[cos(t), -sin(t)], [sin(t), cos(t)]]``."""
 
@@ -66,7 +68,7 @@ class Stack(Node):
         return self.items
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Delta(Node):
     """The Kronecker delta, an identity matrix of size n."""
 
@@ -74,7 +76,7 @@ class Delta(Node):
     dtype: np.dtype = field(default_factory=lambda: np.dtype(np.int64))
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class LeviCivita(Node):
     """The Levi-Civita symbol with n indices, each of size n."""
 
@@ -82,7 +84,7 @@ class LeviCivita(Node):
     dtype: np.dtype = field(default_factory=lambda: np.dtype(np.int64))
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Operand:
     """One factor of a contraction: ``node`` read with ``labels`` (repeats take a diagonal)."""
 
@@ -92,7 +94,7 @@ class Operand:
     span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Contract(Node):
     """``coefficient`` times the product of the operands, summed over every label not in ``output``."""
 
@@ -123,7 +125,7 @@ class Contract(Node):
         return tuple(label for label in self.labels if label not in out)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Term:
     """One term of a :class:`Combine`: ``coefficient * node`` whose axes carry ``labels``."""
 
@@ -132,7 +134,7 @@ class Term:
     labels: tuple[str, ...]
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Combine(Node):
     """A sum of terms with the same free labels, aligned by name into ``output`` order."""
 
@@ -146,7 +148,7 @@ class Combine(Node):
         return tuple(t.node for t in self.terms)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Apply(Node):
     """An elementwise function (``sqrt``, ``exp``, the internal ``reciprocal``)."""
 
@@ -160,7 +162,7 @@ class Apply(Node):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class Reduce(Node):
     """A reduction other than a sum of ``arg`` (whose axes carry ``labels``) over the ``reduced`` labels:
     ``kind`` is ``max``, ``min``, ``prod``, ``logsumexp`` (these drop the reduced axes, the others keep
@@ -199,7 +201,7 @@ class Reduce(Node):
         return tuple(label for label in self.labels if label not in self.reduced)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class External(Node):
     """A library function written in Python (``det``, ``inv``, ``pagerank``)."""
 
@@ -246,7 +248,7 @@ def in_library(span: Any) -> bool:
     return span is not None and span.source.name.startswith(LIBRARY_SOURCE)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@record(eq=False)
 class LoweredProgram:
     """The checked program: its inputs (in call order), every node in dependency order, the result."""
 

@@ -1,4 +1,4 @@
-"""The syntax tree: frozen, slotted dataclasses; spans are excluded from equality.
+"""The syntax tree: frozen, slotted records (:mod:`einlang.records`); spans are excluded from equality.
 
 Names are kept as written (``Word("A_ij")``): whether ``bear_basis`` is one tensor or ``bear`` with
 indices ``b, a, s, i, s`` depends on what is bound, so the checker resolves words, not the parser.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
 
+from ..records import field, fields, record
 from ..source import Source, Span
 
 ELLIPSIS = "..."
@@ -22,7 +22,7 @@ def _span() -> Span | None:
     return field(default=None, compare=False, repr=False)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IndexRef:
     """One index as written: ``i``, ``in`` (multi-letter) or ``...`` (batch dimensions)."""
 
@@ -30,14 +30,14 @@ class IndexRef:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Number:
     value: int | float | complex
     text: str = field(default="", compare=False)
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Word:
     """An identifier to be resolved by scope: a bare name (``alpha``) or name + letters (``A_ij``)."""
 
@@ -63,7 +63,7 @@ class Word:
         return Access(head, refs, span)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Access:
     """An unambiguous indexed access: ``A_{ij}``, ```bear_basis`_ij``."""
 
@@ -72,7 +72,7 @@ class Access:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name:
     """A backquoted whole name with no indices: ```bear_basis```."""
 
@@ -80,7 +80,7 @@ class Name:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Keyword:
     """``d=0.5`` in a call: an argument given by the name of its parameter."""
 
@@ -90,7 +90,7 @@ class Keyword:
     name_span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """``f(x, y)_ij``; ``keywords`` are the ``name=value`` arguments after the positional ones.
 
@@ -113,7 +113,7 @@ REDUCTIONS = ("sum", "max", "min", "prod", "mean", "logsumexp", "softmax")
 REDUCTION_SPELLINGS = {**{kind: kind for kind in REDUCTIONS}, "Σ": "sum"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reduce:
     """A reduction over indices: ``max_j(A_ij)``, ``Σ_{jk}(x_j y_k)``, ``softmax_j(z_ij)``.
 
@@ -156,26 +156,26 @@ class Reduce:
         return Call(self.function, (self.arg, *self.extra), self.after, self.span, self.name_span)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Array:
     items: tuple[Expr, ...]
     indices: tuple[IndexRef, ...] | None = None
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Paren:
     expr: Expr
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Neg:
     operand: Expr
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Product:
     """Factors multiplied by juxtaposition or ``*``."""
 
@@ -183,14 +183,14 @@ class Product:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Div:
     numerator: Expr
     denominator: Expr
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sum:
     """Terms with their signs (+1 or -1): ``A_ij - B_ji`` is ``((1, A_ij), (-1, B_ji))``."""
 
@@ -202,21 +202,21 @@ Expr = Number | Word | Access | Name | Call | Reduce | Array | Paren | Neg | Pro
 Target = Word | Access | Name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExprStatement:
     expr: Expr
     output: tuple[IndexRef, ...] | None = None  # None: implicit output; () means "-> (scalar)"
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assignment:
     target: Target
     expr: Expr
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Definition:
     name: str
     params: tuple[str, ...]
@@ -230,7 +230,7 @@ class Definition:
 Statement = ExprStatement | Assignment | Definition
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Program:
     statements: tuple[Statement, ...]
     source: Source | None = field(default=None, compare=False, repr=False)
@@ -248,7 +248,7 @@ def _child_fields(cls: type) -> tuple[str, ...]:
 def walk(node: Node) -> Iterator[Node]:
     """Every node of a tree, ``node`` first, depth-first in source order (iterative: any depth).
 
-    Children are found from the dataclass fields, so a new node kind is walked without changes here.
+    Children are found from the record's fields, so a new node kind is walked without changes here.
 
     >>> tree = Product((Word("x_i"), Call("f", (Access("A", (IndexRef("j"),)),))))
     >>> [type(node).__name__ for node in walk(tree)]
@@ -259,7 +259,7 @@ def walk(node: Node) -> Iterator[Node]:
         item = stack.pop()
         if isinstance(item, tuple):  # a tuple of nodes, or a (sign, term) pair of a Sum
             stack.extend(reversed(item))
-        elif hasattr(type(item), "__dataclass_fields__"):
+        elif hasattr(type(item), "__record_table__"):
             yield item  # type: ignore[misc]
             stack.extend(reversed([getattr(item, name) for name in _child_fields(type(item))]))
 

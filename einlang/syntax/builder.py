@@ -5,9 +5,8 @@ Imported on the first parse (it loads the parser, see tables.py): ``import einla
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..errors import ComplexityLimitError, EinlangSyntaxError, InvalidIndexError, KeywordArgumentError, UnpackingError
+from ..records import replace
 from ..source import Source, Span
 from . import ast
 from .lexer import NestingTooDeep

@@ -20,8 +20,8 @@ r = pagerank(L, d=0.5)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
+from ..records import replace
 from . import ast
 
 
