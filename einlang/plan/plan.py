@@ -28,10 +28,7 @@ from .deltas import eliminate_deltas, unused_deltas
 from .indices import format_indices
 from .paths import DEFAULT, DEFAULT_PATH, EXPLICIT, PathChoice, check_path, check_search
 from .reductions import ReductionStep, plan_reduction
-
-GREEDY_ABOVE = 12
-"""Products with more operands than this use the greedy path search (the optimal one is exponential)."""
-
+from .steps import GREEDY_ABOVE, PathStep, describe_path, search_path
 
 EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 """The 52 letters numpy.einsum accepts as subscripts (``symbol(k)`` for k < 52); the one definition."""
@@ -182,8 +179,11 @@ class Plan:
         return f"<pre class='einlang-plan'>{html.escape(str(self))}</pre>"
 
 
-def _symbols_for(node: ir.Contract) -> dict[str, str]:
-    return {label: symbol(k) for k, label in enumerate(node.labels)}
+def _symbols_for(labels: tuple[str, ...]) -> dict[str, str]:
+    """Each label's einsum symbol, numbered in order of first appearance."""
+    if len(labels) <= len(EINSUM_LETTERS):
+        return dict(zip(labels, EINSUM_LETTERS))  # symbol(k) is EINSUM_LETTERS[k] here
+    return {label: symbol(k) for k, label in enumerate(labels)}
 
 
 def _naive_cost(node: ir.Contract) -> int:
@@ -218,50 +218,42 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str],
 
     ``base_names[k]`` is how operand k is called in tables (``A``, ``T1``); ``choice``: how the path is
     chosen (einlang's default, an algorithm, an explicit path; see :mod:`einlang.plan.paths`)."""
-    symbols = _symbols_for(node)
+    labels = node.labels  # a property that walks the operands: read once
+    symbols = _symbols_for(labels)
     gone = eliminate_deltas(node)
     kept, kept_labels = gone.kept, gone.labels
     notes = [f"δ{format_indices(r.delta)} removed: {r.dropped} renamed to {r.kept}" for r in gone.renamed]
     operand_names = [base_names[p] + format_indices(labels) for p, labels in zip(kept, kept_labels)]
-    inputs = ["".join(symbols[label] for label in labels) for labels in kept_labels]
-    output = "".join(symbols[label] for label in node.output)
-    equation = ",".join(inputs) + "->" + output
-    shapes = [tuple(node.sizes[label] for label in labels) for labels in kept_labels]
-    optimizer = _optimizer(choice, len(shapes))
+    inputs = ["".join([symbols[label] for label in labels]) for labels in kept_labels]
+    output = "".join([symbols[label] for label in node.output])
+    size_of = {symbols[label]: size for label, size in node.sizes.items()}
+    optimizer = _optimizer(choice, len(inputs))
     naive = _naive_cost(node)
-    used = sorted(set("".join(inputs)))
-    if len(shapes) == 1:
-        path, info = [(0,)], None
-        summed = frozenset(s for s in used if s not in output)
-        contraction_list = [((0,), summed, equation, (), False)]
+    if len(inputs) == 1:
+        path = [(0,)]
+        steps = describe_path(path, inputs, output, size_of)
         opt = math.prod(node.sizes[label] for label in set(kept_labels[0])) if kept_labels[0] else 1
         largest = math.prod(node.shape)
         written = opt
     else:
         search = list(choice.path) if choice.algorithm == EXPLICIT else optimizer
-        from opt_einsum import contract_path  # here: `import einlang` and a first compile do without it
-
-        path, info = contract_path(equation, *shapes, shapes=True, optimize=search,
-                                              memory_limit=choice.memory_limit)
-        contraction_list = info.contraction_list
-        opt = int(info.opt_cost)
-        largest = int(info.largest_intermediate)
-        # in one pass: a second path search (with an explicit path) cost as much again as the first
-        written = written_order_cost(inputs, output, {symbols[label]: size for label, size in node.sizes.items()})
-    steps = _describe_steps(node, name, symbols, operand_names, contraction_list)
-    shown_inputs = " ".join(operand_names)
+        path = search_path(inputs, output, size_of, search, choice.memory_limit)
+        steps = describe_path(path, inputs, output, size_of)
+        opt = sum(step.flops for step in steps)
+        largest = max(step.size for step in steps)
+        written = written_order_cost(inputs, output, size_of)
     return ContractionPlan(
         node=node,
         name=name,
-        equation=f"{name}{format_indices(node.output)} = {shown_inputs}",
-        einsum=equation,
+        equation=f"{name}{format_indices(node.output)} = {' '.join(operand_names)}",
+        einsum=",".join(inputs) + "->" + output,
         symbols=symbols,
         path=tuple(tuple(p) for p in path),
-        steps=tuple(steps),
+        steps=_named_steps(name, labels, symbols, operand_names, steps),
         naive_flops=naive,
         opt_flops=min(opt, naive),
         largest_intermediate=largest,
-        optimizer=optimizer if len(shapes) > 1 else "single operand",
+        optimizer=optimizer if len(inputs) > 1 else "single operand",
         kept=kept,
         notes=tuple(notes),
         written_flops=min(written, naive),
@@ -279,39 +271,25 @@ def _optimizer(choice: PathChoice, operands: int) -> str:
     return choice.algorithm
 
 
-def _describe_steps(node: ir.Contract, name: str, symbols: dict[str, str], operand_names: list[str],
-                    contraction_list: Any) -> tuple[Step, ...]:
-    """opt_einsum's contraction list as table rows in the user's index names."""
+def _named_steps(name: str, labels: tuple[str, ...], symbols: dict[str, str], operand_names: list[str],
+                 steps: list[PathStep]) -> tuple[Step, ...]:
+    """The path's steps as table rows in the user's index names: T1.1, T1.2, …, T1."""
     reverse = {symbol: label for label, symbol in symbols.items()}
-    position = {label: k for k, label in enumerate(node.labels)}  # node.labels is recomputed on each access
+    position = {label: k for k, label in enumerate(labels)}
     remaining = list(operand_names)
-    steps: list[Step] = []
-    size_of = {symbols[label]: size for label, size in node.sizes.items()}
-    for k, (positions, removed, step_eq, _rest, blas) in enumerate(contraction_list):
+    named: list[Step] = []
+    last = len(steps) - 1
+    for k, step in enumerate(steps):
         # opt_einsum pops operands in the (descending) order of ``positions`` and writes the step's
         # equation in that order; the table shows them in the order they were written instead
-        consumed = [remaining.pop(p) for p in positions]
+        consumed = [remaining.pop(p) for p in step.positions]
         consumed.reverse()
-        lhs, rhs = step_eq.split("->")
-        out_labels = tuple(reverse[s] for s in rhs)
-        last = k == len(contraction_list) - 1
-        result = name if last else f"{name}.{k + 1}"
-        shown = result + format_indices(out_labels)
-        remaining.append(shown)
-        step_symbols = set(lhs.replace(",", ""))
-        flops = math.prod(size_of[s] for s in step_symbols) * (max(1, len(lhs.split(",")) - 1) + bool(removed))
-        steps.append(
-            Step(
-                result=shown,
-                operands=tuple(consumed),
-                contracted=tuple(sorted((reverse[s] for s in removed), key=position.__getitem__)),
-                shape=tuple(size_of[s] for s in rhs),
-                flops=int(flops),
-                kernel=blas if blas else "einsum",
-                einsum=step_eq,
-            )
-        )
-    return tuple(steps)
+        result = (name if k == last else f"{name}.{k + 1}") + format_indices(tuple([reverse[s] for s in step.result]))
+        remaining.append(result)
+        contracted = tuple(sorted([reverse[s] for s in step.removed], key=position.__getitem__))
+        named.append(Step(result, tuple(consumed), contracted, step.shape, step.flops, step.blas or "einsum",
+                          step.einsum))
+    return tuple(named)
 
 
 def node_names(program: ir.LoweredProgram) -> dict[int, str]:
