@@ -13,8 +13,9 @@ r_i = M_ij r_j
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -132,21 +133,47 @@ register_python(PyFunction(
 DEFAULT_MAX_ITER = 10_000
 
 
-def _iterations(function: str, max_iter: Any | None) -> int:
-    """How many iterations to allow: ``max_iter``, refused before the first iteration when it asks for more
-    than ``library_iteration_limit`` (a call that never converges would otherwise spend the whole cap
-    before saying so); when not given, DEFAULT_MAX_ITER or the limit, whichever is smaller."""
-    limit = get_options().library_iteration_limit
-    if max_iter is None:
-        return min(DEFAULT_MAX_ITER, limit)
-    asked = int(max_iter)
-    if asked > limit:
-        raise E.LibraryWorkLimitError(
-            f"{function}: max_iter asks for {asked:,} iterations, above the library_iteration_limit of {limit:,}",
-            hint=f"ask for at most {limit:,} iterations (a call that converges stops sooner), or "
-            + raise_hint("library_iteration_limit"),
+@dataclass(frozen=True, slots=True)
+class IterationCap:
+    """How many iterations a call of ``function`` may run: ``max_iter``, or DEFAULT_MAX_ITER when not given,
+    cut to ``library_iteration_limit``. ``asked`` is a ``max_iter`` above the limit (None otherwise): such a
+    call runs until it converges or reaches the limit, and only reaching the limit is refused, so a
+    ``max_iter`` of a million that converges in 50 iterations still returns.
+
+    >>> cap = IterationCap.of("power_iteration", 10**6)
+    >>> cap.count, cap.asked
+    (10000, 1000000)
+    """
+
+    function: str
+    count: int
+    asked: float | None
+
+    @classmethod
+    def of(cls, function: str, max_iter: Any | None) -> IterationCap:
+        limit = get_options().library_iteration_limit
+        asked = DEFAULT_MAX_ITER if max_iter is None else _whole_iterations(function, max_iter)
+        if max_iter is None or asked <= limit:
+            return cls(function, int(max(min(asked, limit), 0)), None)
+        return cls(function, limit, asked)
+
+    def not_converged(self, did_not: str, hint: str) -> E.EinlangError:
+        """The error for a call that ran all its iterations: E504 when the limit cut them, else E404."""
+        if self.asked is None:
+            return E.InputValueError(f"{self.function}: {did_not} in {self.count} iterations", hint=hint)
+        return E.LibraryWorkLimitError(
+            f"{self.function}: {did_not} within the library_iteration_limit of {self.count:,} iterations "
+            f"(max_iter allows {self.asked:,})",
+            hint=f"{hint}; if it converges later, " + raise_hint("library_iteration_limit"),
         )
-    return asked
+
+
+def _whole_iterations(function: str, max_iter: Any) -> float:
+    """``max_iter`` as a whole number, or ±inf (inf allows every iteration the limit allows)."""
+    value = float(max_iter)
+    if value != value:  # nan: no number of iterations
+        raise E.InputValueError(f"{function}: max_iter must be a whole number of iterations, not nan")
+    return int(value) if math.isfinite(value) else value
 
 
 def _given(max_iter: np.ndarray | None) -> float | None:
@@ -154,11 +181,11 @@ def _given(max_iter: np.ndarray | None) -> float | None:
     return None if max_iter is None else C.number(max_iter, 0)
 
 
-def _counted(function: str, asked: int) -> Iterator[int]:
-    """1, 2, … ``asked``, checking the time limit after each iteration."""
-    for iteration in range(1, asked + 1):
+def _counted(cap: IterationCap) -> Iterator[int]:
+    """1, 2, … ``cap.count``, checking the time limit after each iteration."""
+    for iteration in range(1, cap.count + 1):
         yield iteration
-        check_time(function)
+        check_time(cap.function)
 
 
 def _scalar_part(function: PyFunction, impl: Any, dtype: Any) -> PyFunction:
@@ -177,13 +204,13 @@ def _scalar_part(function: PyFunction, impl: Any, dtype: Any) -> PyFunction:
 def power_iteration_full(M: Any, tol: float = 1e-10, max_iter: int | None = None) -> tuple[np.ndarray, float, int]:
     """The dominant eigenvector (unit length, largest entry positive), its eigenvalue and the iterations."""
     with evaluation():  # a call from Python starts the clock; inside an evaluation, its clock runs on
-        return _power_iteration(_as_float(np.asarray(M)), tol, _iterations("power_iteration", max_iter))
+        return _power_iteration(_as_float(np.asarray(M)), tol, IterationCap.of("power_iteration", max_iter))
 
 
-def _power_iteration(M: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarray, float, int]:
+def _power_iteration(M: np.ndarray, tol: float, cap: IterationCap) -> tuple[np.ndarray, float, int]:
     n = M.shape[0]
     r = np.ones(n) / np.sqrt(n)
-    for iteration in _counted("power_iteration", max_iter):
+    for iteration in _counted(cap):
         w = _run(POWER_STEPS, "step", M=M, r=r)
         if not np.any(w):
             raise E.InputValueError("power_iteration: M sends the start vector to 0; it has no dominant eigenvector here")
@@ -194,8 +221,8 @@ def _power_iteration(M: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarr
         if change <= tol:
             r = r if r[np.argmax(np.abs(r))] > 0 else -r
             return r, float(np.real(_run(POWER_STEPS, "eigenvalue", M=M, r=r))), iteration
-    raise E.InputValueError(
-        f"power_iteration: did not converge in {max_iter} iterations",
+    raise cap.not_converged(
+        "did not converge",
         hint="power iteration needs one eigenvalue strictly larger in size than all the others "
         "(a rotation, for example, has none)",
     )
@@ -271,20 +298,17 @@ def pagerank_full(L: Any, d: float = 1.0, tol: float = 0.01, max_iter: int | Non
     _check_link_matrix(L)
     _check_damping(d)
     n = L.shape[0]
-    max_iter = _iterations("pagerank", max_iter)
+    cap = IterationCap.of("pagerank", max_iter)
     M = _run(PAGERANK_STEPS, "damped link matrix", d=float(d), L=L, n=float(n), J=np.ones((n, n)))
     r = np.full(n, 100.0 / n)
     with evaluation():  # a call from Python starts the clock; inside an evaluation, its clock runs on
-        for iteration in _counted("pagerank", max_iter):
+        for iteration in _counted(cap):
             new = _run(PAGERANK_STEPS, "step", M=M, r=r)
             change = _run(PAGERANK_STEPS, "change", r=new, s=r)
             r = new
             if change <= tol:
                 return r, iteration
-    raise E.InputValueError(
-        f"pagerank: did not settle in {max_iter} iterations",
-        hint="a damping d below 1 (the usual is 0.85) always settles",
-    )
+    raise cap.not_converged("did not settle", hint="a damping d below 1 (the usual is 0.85) always settles")
 
 
 def _pagerank_infer(shapes, dtypes, constants):

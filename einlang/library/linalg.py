@@ -46,42 +46,68 @@ def _rows(A: np.ndarray) -> list[list[Any]]:
     return [list(row) for row in A.astype(np.result_type(A.dtype, np.float64)).tolist()]
 
 
-def _check_exact_work(A: np.ndarray) -> None:
-    """Exact (Fraction) row reduction does rows × columns × pivots operations on numbers that grow: refuse
-    it past ``exact_elimination_limit`` before starting (a 300×300 integer matrix took half a minute)."""
-    if not _exact(A):
-        return
-    n_rows, n_cols = A.shape
-    work, limit = n_rows * n_cols * min(n_rows, n_cols), get_options().exact_elimination_limit
-    if work > limit:
-        raise E.LibraryWorkLimitError(
-            f"exact row reduction of this {n_rows}×{n_cols} integer matrix would do {work:,} row operations on "
-            f"fractions, above the exact_elimination_limit of {limit:,}",
-            hint="pass a float matrix (1.0 A_ij) for a floating-point answer, or " + raise_hint("exact_elimination_limit"),
-        )
+class ExactWork:
+    """The entry operations on fractions one exact row reduction has done, refused the moment they would pass
+    ``exact_elimination_limit``: converting each entry, then each entry of each row a pivot divides or
+    clears (a row with 0 below the pivot costs nothing). Counting the work as it is done, rather than the
+    rows × columns × pivots it could take, refuses only a matrix whose reduction really needs more: a
+    60×60 integer matrix of full rank (about 110,000 operations) runs, a 300×300 one is refused within
+    its first pivots. A float matrix is not counted (numbers that do not grow; the time limit still holds).
+
+    >>> import einlang
+    >>> with einlang.options(exact_elimination_limit=10):
+    ...     work = ExactWork(np.zeros((3, 3), dtype=int))
+    ...     work.spend(9, pivots=0)
+    ...     try:
+    ...         work.spend(3, pivots=1)
+    ...     except einlang.EinlangError as err:
+    ...         print(err.code, err.message.split(" the ")[0])
+    E504 exact row reduction of this 3×3 integer matrix needs more than
+    """
+
+    __slots__ = ("shape", "limit", "done")
+
+    def __init__(self, A: np.ndarray) -> None:
+        self.shape = A.shape
+        self.limit = get_options().exact_elimination_limit if _exact(A) else None
+        self.done = 0
+
+    def spend(self, entries: int, pivots: int) -> None:
+        """Count ``entries`` operations about to be done (``pivots`` found so far), refusing past the limit."""
+        self.done += entries
+        if self.limit is not None and self.done > self.limit:
+            n_rows, n_cols = self.shape
+            raise E.LibraryWorkLimitError(
+                f"exact row reduction of this {n_rows}×{n_cols} integer matrix needs more than the "
+                f"exact_elimination_limit of {self.limit:,} operations on fractions (refused after {pivots} of its pivots)",
+                hint="pass a float matrix (1.0 A_ij) for a floating-point answer, or " + raise_hint("exact_elimination_limit"),
+            )
 
 
-def echelon(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
+def echelon(A: np.ndarray, work: ExactWork | None = None) -> tuple[list[list[Any]], list[int], Any]:
     """Row reduce as by hand: for each column, take the first row with a non-zero entry as the pivot,
     swap it up, divide it by the pivot (a leading 1), subtract multiples of it from the rows below.
 
     Returns the rows, the pivot columns and the product of the pivots, its sign flipped per row swap:
-    the determinant when A is square and every column has a pivot.
+    the determinant when A is square and every column has a pivot. ``work`` counts the operations (a
+    caller that goes on reducing passes its own).
 
     >>> rows, pivots, product = echelon(np.array([[0, 2], [3, 4]]))
     >>> pivots, product
     ([0, 1], Fraction(-6, 1))
     """
-    _check_exact_work(A)
+    work = work or ExactWork(A)
+    work.spend(A.size, pivots=0)  # before converting: a matrix too big to convert is refused unconverted
     with evaluation():  # a call from Python starts the clock; inside an evaluation, its clock runs on
-        return _reduce(A)
+        return _reduce(A, work)
 
 
-def _reduce(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
+def _reduce(A: np.ndarray, work: ExactWork) -> tuple[list[list[Any]], list[int], Any]:
     n_rows, n_cols = A.shape
     rows = _rows(A)
+    exact = _exact(A)
     scale = max((abs(x) for row in rows for x in row), default=0)
-    tiny = 0 if _exact(A) else TOLERANCE * (scale or 1)
+    tiny = 0 if exact else TOLERANCE * (scale or 1)
     pivots: list[int] = []
     product: Any = Fraction(1)
     r = 0
@@ -96,10 +122,15 @@ def _reduce(A: np.ndarray) -> tuple[list[list[Any]], list[int], Any]:
             product = -product
         pivot = rows[r][c]
         product *= pivot
-        rows[r] = [x / pivot for x in rows[r]]
+        if pivot != 1:
+            work.spend(n_cols, len(pivots))
+            rows[r] = [x / pivot for x in rows[r]]
         for q in range(r + 1, n_rows):
             check_time("exact row reduction")  # fractions grow: the row count alone does not bound the time
             factor = rows[q][c]
+            if exact and factor == 0:  # nothing to clear (a float row still is: 0 * inf is nan)
+                continue
+            work.spend(n_cols, len(pivots))
             rows[q] = [x - factor * y for x, y in zip(rows[q], rows[r])]
             rows[q][c] = 0 * rows[q][c]
         pivots.append(c)
@@ -255,11 +286,16 @@ def exact_inverse(A: np.ndarray) -> np.ndarray:
     """
     n = A.shape[0]
     augmented = np.concatenate([A, np.eye(n, dtype=np.int64).astype(object)], axis=1)
-    rows, _, _ = echelon(augmented)  # upper triangular with leading 1s: n pivots, as A is invertible
-    for r in range(n - 1, -1, -1):  # clear the entries above each pivot
-        for q in range(r):
-            factor = rows[q][r]
-            rows[q] = [x - factor * y for x, y in zip(rows[q], rows[r])]
+    work = ExactWork(augmented)
+    rows, _, _ = echelon(augmented, work)  # upper triangular with leading 1s: n pivots, as A is invertible
+    with evaluation():
+        for r in range(n - 1, -1, -1):  # clear the entries above each pivot
+            for q in range(r):
+                check_time("exact row reduction")
+                factor = rows[q][r]
+                if factor != 0:
+                    work.spend(2 * n, n)
+                    rows[q] = [x - factor * y for x, y in zip(rows[q], rows[r])]
     return np.array([row[n:] for row in rows], dtype=object)
 
 
