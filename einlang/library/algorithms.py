@@ -147,14 +147,14 @@ class IterationCap:
 
     function: str
     count: int
-    asked: float | None
+    asked: int | None
 
     @classmethod
     def of(cls, function: str, max_iter: Any | None) -> IterationCap:
         limit = get_options().library_iteration_limit
         asked = DEFAULT_MAX_ITER if max_iter is None else _whole_iterations(function, max_iter)
         if max_iter is None or asked <= limit:
-            return cls(function, int(max(min(asked, limit), 0)), None)
+            return cls(function, max(min(asked, limit), 0), None)
         return cls(function, limit, asked)
 
     def not_converged(self, did_not: str, hint: str) -> E.EinlangError:
@@ -168,12 +168,12 @@ class IterationCap:
         )
 
 
-def _whole_iterations(function: str, max_iter: Any) -> float:
-    """``max_iter`` as a whole number, or ±inf (inf allows every iteration the limit allows)."""
+def _whole_iterations(function: str, max_iter: Any) -> int:
+    """``max_iter`` as a whole number (a fraction rounds down, as ``int`` does)."""
     value = float(max_iter)
-    if value != value:  # nan: no number of iterations
-        raise E.InputValueError(f"{function}: max_iter must be a whole number of iterations, not nan")
-    return int(value) if math.isfinite(value) else value
+    if not math.isfinite(value):
+        raise E.InputValueError(f"{function}: max_iter must be a whole number of iterations, not {value}")
+    return int(value)
 
 
 def _given(max_iter: np.ndarray | None) -> float | None:
