@@ -290,3 +290,22 @@ def test_nesting_limit_is_an_error_not_a_recursion_error():
     assert "nested" in info.value.message
     with pytest.raises(EinlangSyntaxError):
         parse("-" * 500 + "x")
+
+
+@pytest.mark.parametrize("text", ["A_{1} + )", "A_{1} +", "A_{1}\nB_{i} C_{j} (("])
+def test_a_syntax_error_is_said_before_a_builder_check(text):
+    """The tree is built while parsing, so a builder check (a number as an index) can fail before the parser
+    reaches a syntax error further on: the syntax error is still the one said, as when parsing came first."""
+    with pytest.raises(EinlangSyntaxError) as info:
+        parse(text)
+    assert not isinstance(info.value, InvalidIndexError) and info.value.message.startswith("unexpected")
+
+
+def test_long_sums_and_products_are_flat_and_keep_their_spans():
+    text = " + ".join(["x_i y_i"] * 3000) + " - z"
+    (statement,) = parse(text).statements
+    assert len(statement.expr.terms) == 3001 and statement.expr.terms[-1][0] == -1
+    assert statement.expr.span.text == text
+    first = statement.expr.terms[0][1]
+    assert isinstance(first, Product) and first.span.text == "x_i y_i"
+    assert [f.span.text for f in first.factors] == ["x_i", "y_i"]

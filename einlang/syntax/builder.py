@@ -1,50 +1,87 @@
-"""lark's parse tree -> einlang's syntax tree, one builder method per node kind of the grammar.
+"""Syntax-tree building: one builder method per node kind of the grammar, called at each reduce.
+
+:func:`.lalr.parse` runs the grammar's LALR tables and calls the :class:`Builder` each time it reduces
+by a rule; the method named after the rule (or its alias) gets the rule's children, already built, and
+the rule's (start, end) character offsets. No parse tree is made and walked again.
 
 Imported on the first parse (it loads the parser, see tables.py): ``import einlang`` does not pay for it.
 """
 
 from __future__ import annotations
 
-from ..errors import ComplexityLimitError, EinlangSyntaxError, InvalidIndexError, KeywordArgumentError, UnpackingError
+from ..errors import (
+    ComplexityLimitError,
+    EinlangError,
+    EinlangSyntaxError,
+    InvalidIndexError,
+    KeywordArgumentError,
+    UnpackingError,
+)
 from ..records import replace
 from ..source import Source, Span
-from . import ast
+from . import ast, lalr
+from .lalr import Token
 from .lexer import NestingTooDeep
 from .parser import MAX_INT_DIGITS, MAX_NESTING
 from .tables import build_parser, runtime
 from .translate import translate
 
-# the stand-alone parser module from the cache, or lark itself: trees, tokens and this transformer must
-# all come from the same one (the transformer recognises subtrees by their class)
-lark = runtime().lark
-Token, Transformer_NonRecursive, v_args = lark.Token, lark.Transformer_NonRecursive, lark.v_args
+Offsets = tuple[int, int] | None  # a rule's (start, end) in the text; None for a rule that matched nothing
+
+_CHAINS = frozenset({"add", "sub", "mul", "juxtapose"})
 
 
-class Builder(Transformer_NonRecursive):
-    """Builds frozen AST nodes from lark's parse tree, bottom-up and without recursion (so a sum of
-    10,000 terms never reaches Python's recursion limit): one method per node kind of the grammar.
+class _Chain:
+    """A sum or a product while it is parsed: ``a + b - c`` is reduced as add(sub(a, b), c), one reduce per
+    term, and each appends to this list, so that the Sum or Product is built once, when something uses it
+    (building it at every reduce would copy it again for every term: quadratic in the chain's length)."""
 
-    The list rules (``PASSTHROUGH``) have no method: lark hands them to their parent as ``Tree`` objects,
-    whose children the parent's method reads.
+    __slots__ = ("family", "items", "signs", "offsets", "depth")
+
+    def __init__(self, family: str, first: object, depth: int) -> None:
+        self.family = family
+        self.items = [first]
+        self.signs = [1]
+        self.depth = depth
+        self.offsets: Offsets = None
+
+
+class Builder:
+    """Builds frozen AST nodes, one method per node kind of the grammar (``(offsets, *children)``).
+
+    The list rules (``PASSTHROUGH``) have no method: their parent's method gets their children as a list.
     """
 
     PASSTHROUGH = frozenset({"args", "items", "params", "index_list"})
 
     def __init__(self, source: Source) -> None:
-        super().__init__(visit_tokens=False)
         self.source = source
         # nesting depth by id() of the nodes not yet taken by a parent: an entry is popped when its node
-        # becomes a child, so an id reused after a replaced chain link is freed never finds a stale depth
+        # becomes a child, so an id reused after a node is freed never finds a stale depth
         self._depth: dict[int, int] = {}
 
+    def __call__(self, method: str | None, offsets: Offsets, children: list) -> object:
+        """The value of a reduce by a rule whose builder method is ``method`` (``None``: a list rule)."""
+        if method is None:  # a list, grown in place (see lalr._children): its parent's method finishes it
+            return children
+        if method not in _CHAINS:
+            for k, child in enumerate(children):
+                if type(child) is _Chain:
+                    children[k] = self._finish(child)
+        return getattr(self, method)(offsets, *children)
+
+    def _items(self, children: list | None) -> tuple:
+        """The expressions of a list rule (``args``, ``items``), each sum or product finished."""
+        if children is None:
+            return ()
+        return tuple(self._finish(c) if type(c) is _Chain else c for c in children)
+
     # -- helpers ---------------------------------------------------------------------------------
-    def _span(self, meta) -> Span | None:
-        if getattr(meta, "empty", True):
-            return None
-        return self.source.span(meta.start_pos, meta.end_pos)
+    def _span(self, offsets: Offsets) -> Span | None:
+        return None if offsets is None else Span(self.source, offsets[0], offsets[1])
 
     def _tok_span(self, tok: Token) -> Span:
-        return self.source.span(tok.start_pos, tok.end_pos)
+        return Span(self.source, tok.start, tok.end)
 
     def _nest(self, node, *children):
         """Track nesting depth so later (recursive) stages never meet a tree deeper than MAX_NESTING."""
@@ -60,36 +97,58 @@ class Builder(Transformer_NonRecursive):
         self._depth[id(node)] = depth
         return node
 
+    def _chain(self, family: str, sign: int, offsets: Offsets, left, right) -> _Chain:
+        if type(left) is _Chain and left.family == family:
+            chain = left
+        else:
+            if type(left) is _Chain:
+                left = self._finish(left)
+            chain = _Chain(family, left, self._depth.pop(id(left), 0))
+        if type(right) is _Chain:
+            right = self._finish(right)
+        chain.items.append(right)
+        chain.signs.append(sign)
+        chain.depth = max(chain.depth, self._depth.pop(id(right), 0))
+        chain.offsets = offsets
+        return chain
+
+    def _finish(self, chain: _Chain) -> ast.Sum | ast.Product:
+        span = self._span(chain.offsets)
+        if chain.family == "sum":
+            node = ast.Sum(tuple(zip(chain.signs, chain.items)), span)
+        else:
+            node = ast.Product(tuple(chain.items), span)
+        return self._set_depth(node, 1 + chain.depth)
+
     def _indices_from_letters(self, text: str, span: Span) -> tuple[ast.IndexRef, ...]:
         """``_ik`` -> (i, k): each letter is one index."""
         return tuple(ast.IndexRef(ch, span.sub(k, k + 1)) for k, ch in enumerate(text))
 
-    def _index_list(self, tree_or_none) -> tuple[ast.IndexRef, ...]:
+    def _index_list(self, tokens: list[Token] | None) -> tuple[ast.IndexRef, ...]:
         """``{ij}`` -> (i, j); ``{i j}``, ``{i,j}`` -> (i, j); ``{in,out}`` -> (in, out); ``{in,}`` -> (in,)."""
-        if tree_or_none is None:
+        if tokens is None:
             return ()
-        tokens: list[Token] = list(tree_or_none.children)
         first, last = tokens[0], tokens[-1]
-        inner = self.source.text[first.start_pos : last.end_pos]
-        inner_after = self.source.text[last.end_pos : last.end_pos + 64].lstrip()
+        inner = self.source.text[first.start : last.end]
+        inner_after = self.source.text[last.end : last.end + 64].lstrip()
         separated = ("," in inner or inner_after.startswith(",")) or any(
-            tokens[k].end_pos != tokens[k + 1].start_pos for k in range(len(tokens) - 1)
+            tokens[k].end != tokens[k + 1].start for k in range(len(tokens) - 1)
         )
         out: list[ast.IndexRef] = []
         for tok in tokens:
             span = self._tok_span(tok)
-            if tok.type == "ELLIPSIS":
+            if tok.kind == "ELLIPSIS":
                 out.append(ast.IndexRef(ast.ELLIPSIS, span))
-            elif tok.type == "NUMBER":
+            elif tok.kind == "NUMBER":
                 raise InvalidIndexError(
-                    f"'{tok}' is not an index: indices are names made of letters",
+                    f"'{tok.text}' is not an index: indices are names made of letters",
                     span,
                     hint="to pick one entry of a tensor, index it from Python (A[0, 1])",
                 )
             elif separated:
-                out.append(ast.IndexRef(str(tok), span))
+                out.append(ast.IndexRef(tok.text, span))
             else:
-                out.extend(self._indices_from_letters(str(tok), span))
+                out.extend(self._indices_from_letters(tok.text, span))
         for ref in out:
             if ref.name != ast.ELLIPSIS and "_" in ref.name:
                 raise InvalidIndexError(f"index '{ref.name}' contains '_'", ref.span,
@@ -97,33 +156,29 @@ class Builder(Transformer_NonRecursive):
         return tuple(out)
 
     # -- statements ------------------------------------------------------------------------------
-    @v_args(meta=True)
-    def start(self, meta, children):
+    def start(self, offsets, *children):
         statements: list[ast.Statement] = []
         for child in children:  # an unpacking is several assignments
             statements.extend(child if isinstance(child, tuple) else (child,))
         return ast.Program(tuple(statements), self.source)
 
-    @v_args(meta=True, inline=True)
-    def definition(self, meta, name, params, sub, body):
-        param_tokens = list(params.children) if params is not None else []
+    def definition(self, offsets, name, params, sub, body):
+        param_tokens = params if params is not None else []
         return ast.Definition(
-            str(name),
-            tuple(str(p) for p in param_tokens),
+            name.text,
+            tuple(p.text for p in param_tokens),
             sub,
             body,
-            self._span(meta),
+            self._span(offsets),
             tuple(self._tok_span(p) for p in param_tokens),
             self._tok_span(name),
         )
 
-    @v_args(meta=True, inline=True)
-    def assignment(self, meta, target, expr):
+    def assignment(self, offsets, target, expr):
         _check_target(target)
-        return ast.Assignment(target, expr, self._span(meta))
+        return ast.Assignment(target, expr, self._span(offsets))
 
-    @v_args(meta=True)
-    def unpacking(self, meta, children):
+    def unpacking(self, offsets, *children):
         """``vals, vecs = eig(A)``: one assignment per name, each of one part of the call's results."""
         *targets, expr = children
         for target in targets:
@@ -134,56 +189,47 @@ class Builder(Transformer_NonRecursive):
                 getattr(expr, "span", None),
                 hint="eig(A) gives the eigenvalues and the eigenvectors: vals, vecs = eig(A)",
             )
-        span = self._span(meta)
+        span = self._span(offsets)
         return tuple(ast.Assignment(t, replace(expr, part=k, parts=len(targets)), span) for k, t in enumerate(targets))
 
-    @v_args(meta=True, inline=True)
-    def expr_statement(self, meta, expr, arrow, output):
+    def expr_statement(self, offsets, expr, arrow, output):
         if arrow is None:
-            return ast.ExprStatement(expr, None, self._span(meta))
-        return ast.ExprStatement(expr, output if output is not None else (), self._span(meta))
+            return ast.ExprStatement(expr, None, self._span(offsets))
+        return ast.ExprStatement(expr, output if output is not None else (), self._span(offsets))
 
-    @v_args(inline=True)
-    def output_letters(self, word):
-        return self._indices_from_letters(str(word), self._tok_span(word))
+    def output_letters(self, offsets, word):
+        return self._indices_from_letters(word.text, self._tok_span(word))
 
-    @v_args(meta=True, inline=True)
-    def output_braced(self, meta, index_list=None):
+    def output_braced(self, offsets, index_list=None):
         return self._index_list(index_list)
 
     # -- expressions -----------------------------------------------------------------------------
-    @v_args(meta=True)
-    def add(self, meta, children) -> ast.Sum | ast.Product:
-        """A whole flat sum or product (see _flatten_chains): the first item, then operator, item, …"""
-        items = children[::2]
-        depth = 1 + max(self._depth.pop(id(item), 0) for item in items)
-        if children[1] in ("add", "sub"):
-            signs = (1, *(1 if op == "add" else -1 for op in children[1::2]))
-            return self._set_depth(ast.Sum(tuple(zip(signs, items)), self._span(meta)), depth)
-        return self._set_depth(ast.Product(tuple(items), self._span(meta)), depth)
+    def add(self, offsets, left, right) -> _Chain:
+        return self._chain("sum", 1, offsets, left, right)
 
-    sub = mul = juxtapose = add
+    def sub(self, offsets, left, right) -> _Chain:
+        return self._chain("sum", -1, offsets, left, right)
 
-    @v_args(meta=True, inline=True)
-    def div(self, meta, left, right):
-        return self._nest(ast.Div(left, right, self._span(meta)), left, right)
+    def mul(self, offsets, left, right) -> _Chain:
+        return self._chain("product", 1, offsets, left, right)
 
-    @v_args(meta=True, inline=True)
-    def neg(self, meta, operand):
-        return self._nest(ast.Neg(operand, self._span(meta)), operand)
+    juxtapose = mul
 
-    @v_args(meta=True, inline=True)
-    def pos(self, meta, operand):
+    def div(self, offsets, left, right):
+        return self._nest(ast.Div(left, right, self._span(offsets)), left, right)
+
+    def neg(self, offsets, operand):
+        return self._nest(ast.Neg(operand, self._span(offsets)), operand)
+
+    def pos(self, offsets, operand):
         return operand
 
-    @v_args(inline=True)
-    def word(self, tok):
-        return ast.Word(str(tok), self._tok_span(tok))
+    def word(self, offsets, tok):
+        return ast.Word(tok.text, self._tok_span(tok))
 
-    @v_args(meta=True, inline=True)
-    def braced_access(self, meta, tok, index_list=None):
-        span = self._span(meta)
-        text = str(tok)
+    def braced_access(self, offsets, tok, index_list=None):
+        span = self._span(offsets)
+        text = tok.text
         if not text.endswith("_"):
             raise EinlangSyntaxError(
                 f"'{text}' followed by '{{': write {text}_{{…}} to give indices in braces",
@@ -197,10 +243,9 @@ class Builder(Transformer_NonRecursive):
             )
         return ast.Access(text[:-1], self._index_list(index_list), span)
 
-    @v_args(meta=True, inline=True)
-    def quoted(self, meta, tok, sub):
-        name = str(tok)[1:-1].strip()
-        span = self._span(meta)
+    def quoted(self, offsets, tok, sub):
+        name = tok.text[1:-1].strip()
+        span = self._span(offsets)
         if not name.isidentifier():
             raise EinlangSyntaxError(
                 f"`{name}` is not a name: quoted names are Python identifiers", self._tok_span(tok)
@@ -209,9 +254,8 @@ class Builder(Transformer_NonRecursive):
             return ast.Name(name, span)
         return ast.Access(name, sub, span)
 
-    @v_args(meta=True, inline=True)
-    def call(self, meta, name, args, sub):
-        given = tuple(args.children) if args is not None else ()
+    def call(self, offsets, name, args, sub):
+        given = self._items(args)
         arg_list = tuple(a for a in given if not isinstance(a, ast.Keyword))
         keywords = tuple(a for a in given if isinstance(a, ast.Keyword))
         after = [a for a in given[given.index(keywords[0]):] if not isinstance(a, ast.Keyword)] if keywords else []
@@ -220,41 +264,36 @@ class Builder(Transformer_NonRecursive):
                 f"a positional argument after the keyword argument {keywords[0].name}=…", getattr(after[0], "span", None),
                 hint="positional arguments come first, then name=value ones: pagerank(L, d=0.5)",
             )
-        node = ast.Call(str(name), arg_list, sub, self._span(meta), self._tok_span(name), keywords)
+        node = ast.Call(name.text, arg_list, sub, self._span(offsets), self._tok_span(name), keywords)
         return self._nest(ast.Reduce.from_call(node) or node, *arg_list, *(k.value for k in keywords))
 
-    @v_args(meta=True, inline=True)
-    def keyword(self, meta, name, value):
-        text = str(name)
+    def keyword(self, offsets, name, value):
+        text = name.text
         if not text.isidentifier():  # WORD also reads "x_i": a keyword is a parameter's plain name
             raise KeywordArgumentError(f"'{text}' is not a parameter name", self._tok_span(name),
                                        hint="a keyword argument is a parameter's name, then '=': pagerank(L, d=0.5)")
-        return ast.Keyword(text, value, self._span(meta), self._tok_span(name))
+        return ast.Keyword(text, value, self._span(offsets), self._tok_span(name))
 
-    @v_args(meta=True, inline=True)
-    def braced_reduction(self, meta, opener, index_list, args, sub):
+    def braced_reduction(self, offsets, opener, index_list, args, sub):
         """``max_{jk}(expr)``: the reduction named before ``_{`` over the indices in the braces."""
-        arg_list = tuple(args.children) if args is not None else ()
-        written = str(opener)[:-2]
-        span, name_span = self._span(meta), self._tok_span(opener)
+        arg_list = self._items(args)
+        written = opener.text[:-2]
+        span, name_span = self._span(offsets), self._tok_span(opener)
         if not arg_list or any(isinstance(a, ast.Keyword) for a in arg_list):
             raise EinlangSyntaxError(f"{written}_{{…}}(…) takes one expression to reduce, with no name=", span)
         node = ast.Reduce(ast.REDUCTION_SPELLINGS[written], self._index_list(index_list), arg_list[0], written, True,
                           arg_list[1:], sub, span, name_span.sub(0, len(written)))
         return self._nest(node, *arg_list)
 
-    @v_args(meta=True, inline=True)
-    def paren(self, meta, expr):
-        return self._nest(ast.Paren(expr, self._span(meta)), expr)
+    def paren(self, offsets, expr):
+        return self._nest(ast.Paren(expr, self._span(offsets)), expr)
 
-    @v_args(meta=True, inline=True)
-    def array(self, meta, items, sub):
-        item_list = tuple(items.children) if items is not None else ()
-        return self._nest(ast.Array(item_list, sub, self._span(meta)), *item_list)
+    def array(self, offsets, items, sub):
+        item_list = self._items(items)
+        return self._nest(ast.Array(item_list, sub, self._span(offsets)), *item_list)
 
-    @v_args(inline=True)
-    def number(self, tok):
-        text = str(tok)
+    def number(self, offsets, tok):
+        text = tok.text
         is_float = any(c in text for c in ".eE")
         if not is_float and len(text) > MAX_INT_DIGITS:  # int() itself refuses past Python's digit limit
             raise ComplexityLimitError(
@@ -264,22 +303,19 @@ class Builder(Transformer_NonRecursive):
             )
         return ast.Number(float(text) if is_float else int(text), text, self._tok_span(tok))
 
-    @v_args(inline=True)
-    def imaginary(self, tok):
-        text = str(tok)
+    def imaginary(self, offsets, tok):
+        text = tok.text
         return ast.Number(complex(0, float(text[:-1])), text, self._tok_span(tok))
 
-    @v_args(inline=True)
-    def subscript_letters(self, tok):
-        text = str(tok)[1:]
+    def subscript_letters(self, offsets, tok):
+        text = tok.text[1:]
         span = self._tok_span(tok).sub(1, 1 + len(text))
         if not text:
             raise InvalidIndexError("'_' must be followed by indices", self._tok_span(tok))
         return self._indices_from_letters(text, span)
 
-    @v_args(meta=True, inline=True)
-    def subscript_braced(self, meta, tok, index_list=None):
-        if str(tok) != "_":
+    def subscript_braced(self, offsets, tok, index_list=None):
+        if tok.text != "_":
             raise EinlangSyntaxError("write either letters or braces after '_', not both", self._tok_span(tok))
         return self._index_list(index_list)
 
@@ -294,42 +330,39 @@ def _check_target(target: object) -> None:
 
 
 def parse_source(source: Source) -> ast.Program:
-    """Parse ``source`` with the grammar's LALR tables and build the syntax tree."""
+    """Parse ``source`` with the grammar's LALR tables, building the syntax tree as it goes."""
     try:
-        tree = build_parser().parse(source.text)
+        return lalr.parse(source.text, Builder(source))
+    except lalr.Refused:
+        _syntax_error(source)
     except NestingTooDeep as exc:
-        raise EinlangSyntaxError(
-            f"brackets nested more than {MAX_NESTING} levels deep",
-            source.span(exc.pos, exc.pos + 1),
-            hint="split the expression into several statements with names",
-        ) from None
+        raise _too_deep(exc, source) from None
+    except EinlangError as exc:  # a builder check: a syntax error anywhere in the text is said first
+        try:
+            lalr.parse(source.text, None)
+        except lalr.Refused:
+            _syntax_error(source)
+        except NestingTooDeep as deep:
+            raise _too_deep(deep, source) from None
+        raise exc from None
+    raise AssertionError("unreachable")  # pragma: no cover - _syntax_error always raises
+
+
+def _syntax_error(source: Source) -> None:
+    """Raise what is wrong with a text the tables refused: lark's parser finds it, :mod:`.translate` says it."""
+    lark = runtime().lark
+    try:
+        build_parser().parse(source.text)
+    except NestingTooDeep as exc:
+        raise _too_deep(exc, source) from None
     except lark.exceptions.LarkError as exc:
         raise translate(exc, source) from None
-    try:
-        return Builder(source).transform(_flatten_chains(tree))
-    except lark.exceptions.VisitError as exc:  # a builder check failed: surface the einlang error itself
-        if isinstance(exc.orig_exc, EinlangSyntaxError | ComplexityLimitError | KeywordArgumentError | UnpackingError):
-            raise exc.orig_exc from None
-        raise
+    raise RuntimeError("einlang's parser refused a text that lark's parser accepts")  # pragma: no cover
 
 
-_CHAIN_FAMILY = {"add": "sum", "sub": "sum", "mul": "product", "juxtapose": "product"}
-
-
-def _flatten_chains(tree: lark.Tree) -> lark.Tree:
-    """``a + b - c`` arrives as add(sub(a, b), c), one level per term: each whole chain becomes one node
-    whose children are the first item, then operator name and item in turn, so that its Sum or Product is
-    built once instead of being copied again for every term (quadratic in the length of the chain)."""
-    for node in tree.iter_subtrees_topdown():  # lazy and top-down: a chain is flattened before its items
-        family = _CHAIN_FAMILY.get(node.data)
-        if family is None:
-            continue
-        top, rest = node, []
-        while isinstance(node, lark.Tree) and _CHAIN_FAMILY.get(node.data) == family:
-            left, right = node.children
-            rest += (right, node.data)
-            node = left
-        rest.append(node)
-        rest.reverse()
-        top.children = rest
-    return tree
+def _too_deep(exc: NestingTooDeep, source: Source) -> EinlangSyntaxError:
+    return EinlangSyntaxError(
+        f"brackets nested more than {MAX_NESTING} levels deep",
+        source.span(exc.pos, exc.pos + 1),
+        hint="split the expression into several statements with names",
+    )

@@ -1,0 +1,234 @@
+"""The grammar's LALR(1) tables, driven in one pass that lexes, parses and builds the syntax tree.
+
+lark builds the tables from ``grammar/einlang.lark`` (see :mod:`.tables`); this module reads them once per
+process into plain dictionaries and runs them: the contextual lexer (one compiled alternation per parser
+state, lark's own terminal order), the newline rule of :mod:`.lexer`, the shift/reduce loop, and at each
+reduce the builder's method for the rule, so no parse tree is made and walked again. Positions are
+character offsets (a token's start and end, a node's from its first to its last token), turned into lines
+and columns only when a message shows them.
+
+Why not lark's own loop with ``transformer=``: per token it makes a ``Token`` (eight attributes), counts
+lines, runs a post-lexer generator, looks rules up by a hash of their expansion and wraps each callback in
+filters; that overhead was most of a parse (7 µs a token). Here a token is one small tuple and a reduce a
+list slice and one call. Anything this loop refuses (a character no terminal matches, a token the table
+has no action for, brackets nested too deep) is parsed again by lark's parser, whose exception
+:mod:`.translate` turns into the message: so the errors stay exactly lark's.
+
+>>> tables().start_state in tables().actions
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from .lexer import NewlineRule
+from .tables import runtime
+
+
+class Token(NamedTuple):
+    """One token: where it starts and ends in the text, the text, and its terminal's name."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+class Refused(Exception):
+    """The text is not in the language (or nests too deep): lark's parser says why (see module doc)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """How a reduce by one grammar rule builds its value from the values of its ``size`` symbols.
+
+    ``include``: (index, splice, placeholders before it) for each child kept, as lark shapes trees
+    (anonymous tokens dropped, ``_rule`` children spliced in, ``None`` where an ``[optional]`` is absent);
+    ``unit``: a ``?rule`` with one child, which is that child; ``method``: the builder's method named after
+    the rule (or its alias), ``None`` for the lists that parents read (``args``, ``items`` ...).
+    """
+
+    origin: str
+    size: int
+    include: tuple[tuple[int, bool, int], ...]
+    trailing: int
+    expand_single: bool
+    unit: bool
+    method: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StateLexer:
+    """The terminals acceptable in one parser state as one compiled alternation (lark's order)."""
+
+    match: Callable[..., Any]
+    ignore: frozenset[str]
+    keywords: dict[str, Callable[[str], str | None]]  # WORD -> DEF when the word is "def" (lark's "unless")
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """The parse table (state -> terminal or rule name -> action: ``>= 0`` shift/goto, ``< 0`` reduce by
+    rule ``~action``), the rules, and the lexer of each state."""
+
+    actions: dict[int, dict[str, int]]
+    rules: tuple[Rule, ...]
+    lexers: dict[int, StateLexer]
+    start_state: int
+    end_state: int
+
+
+def _shape(rule: Any, methods: frozenset[str]) -> Rule:
+    """lark's tree shaping of one rule (``maybe_create_child_filter`` in lark's parse_tree_builder)."""
+    expansion = rule.expansion
+    flags = rule.options.empty_indices
+    if flags:  # one flag per symbol of the full rule, True where an [optional] symbol is absent
+        counts = [len(ones) for ones in "".join("1" if f else "0" for f in flags).split("0")]
+    else:
+        counts = [0] * (len(expansion) + 1)
+    include, pending = [], 0
+    for k, symbol in enumerate(expansion):
+        pending += counts[k]
+        if not (symbol.is_term and symbol.filter_out):
+            include.append((k, not symbol.is_term and symbol.name.startswith("_"), pending))
+            pending = 0
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    expand_single = bool(rule.options.expand1 and not rule.alias)
+    unit = expand_single and len(expansion) == 1 and len(include) == 1 and not include[0][1] and not flags
+    return Rule(rule.origin.name, len(expansion), tuple(include), pending + counts[len(expansion)],
+                expand_single, unit, name if name in methods else None)
+
+
+def _state_lexer(lexer: Any) -> StateLexer:
+    scanner = lexer.scanner  # built by lark: its terminals in lark's order, with "def"-like strings folded
+    pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in scanner.terminals)
+    keywords = {name: callback.scanner.fullmatch for name, callback in lexer.callback.items()}
+    return StateLexer(lexer.re.compile(pattern, lexer.g_regex_flags).match, frozenset(lexer.ignore_types), keywords)
+
+
+@functools.cache
+def tables() -> Tables:
+    """The tables of the process's parser (see :func:`.tables.runtime`), read once."""
+    from .builder import Builder
+
+    front = runtime().parser.parser  # lark's ParsingFrontend: the LALR parser and the contextual lexer
+    table = front.parser.parser.parse_table
+    contextual = front.lexer.lexer  # inside the connector to the post-lexer
+    methods = frozenset(name for name in vars(Builder) if not name.startswith("_"))
+    rule_ids: dict[Any, int] = {}
+    rules: list[Rule] = []
+    actions: dict[int, dict[str, int]] = {}
+    for state, row in table.states.items():
+        encoded = actions[state] = {}
+        for symbol, (action, arg) in row.items():
+            if str(action) in ("Shift", "0"):  # lark's Shift action; the stand-alone module's is 0
+                encoded[symbol] = arg
+                continue
+            if arg not in rule_ids:
+                rule_ids[arg] = len(rules)
+                rules.append(_shape(arg, methods))
+            encoded[symbol] = ~rule_ids[arg]
+    by_lexer: dict[int, StateLexer] = {}
+    lexers = {}
+    for state, lexer in contextual.lexers.items():
+        if id(lexer) not in by_lexer:
+            by_lexer[id(lexer)] = _state_lexer(lexer)
+        lexers[state] = by_lexer[id(lexer)]
+    return Tables(actions, tuple(rules), lexers, table.start_states["start"], table.end_states["start"])
+
+
+def _children(rule: Rule, raw: list) -> list:
+    """The values a rule's method receives, from the values of all its symbols (see :class:`Rule`)."""
+    kept: list = []
+    for index, splice, placeholders in rule.include:
+        if placeholders:
+            kept += [None] * placeholders
+        if splice:
+            if kept:
+                kept += raw[index]
+            else:  # a list rule's own earlier items: extended in place, not copied (linear, as lark does)
+                kept = raw[index]
+        else:
+            kept.append(raw[index])
+    if rule.trailing:
+        kept += [None] * rule.trailing
+    return kept
+
+
+def parse(text: str, builder: Any) -> Any:
+    """Lex, parse and build ``text`` with ``builder`` (``None``: only check it is in the language).
+
+    Raises :class:`Refused` where lark would raise, and whatever a builder method raises.
+    """
+    t = tables()
+    actions, rules, lexers, end_state = t.actions, t.rules, t.lexers, t.end_state
+    states: list[int] = [t.start_state]
+    values: list = []
+    spans: list = []  # (start, end) of each value, None for an empty rule's
+    newlines = NewlineRule()
+    pos, size = 0, len(text)
+    while True:
+        if pos < size:
+            lexer = lexers[states[-1]]
+            found = lexer.match(text, pos)
+            if found is None:
+                raise Refused
+            kind, end = found.lastgroup, found.end()
+            if kind in lexer.ignore:
+                pos = end
+                continue
+            if not newlines.keep(kind, pos):
+                pos = end
+                continue
+            value = text[pos:end]
+            if kind in lexer.keywords:
+                kind = lexer.keywords[kind](value) or kind
+            token = Token(pos, end, value, kind)
+            pos = end
+        else:
+            token, kind = None, "$END"
+        while True:  # reduce until the token can be shifted
+            action = actions[states[-1]].get(kind)
+            if action is None:
+                raise Refused
+            if action >= 0:
+                states.append(action)
+                values.append(token)
+                spans.append(token)
+                break
+            rule = rules[~action]
+            if not rule.unit:
+                _reduce(rule, states, values, spans, builder)
+            else:
+                del states[-1]
+            states.append(actions[states[-1]][rule.origin])
+            if token is None and states[-1] == end_state:
+                return values[-1]
+
+
+def _reduce(rule: Rule, states: list, values: list, spans: list, builder: Any) -> None:
+    """Replace the rule's symbols on the stacks by its value."""
+    n = rule.size
+    if n:
+        raw = values[-n:]
+        first, last = spans[-n], spans[-1]
+        if first is None or last is None:  # an empty rule among the children: lark skips it too
+            found = [s for s in spans[-n:] if s is not None]
+            first, last = (found[0], found[-1]) if found else (None, None)
+        del states[-n:], values[-n:], spans[-n:]
+    else:
+        raw, first, last = [], None, None
+    span = None if first is None else (first[0], last[1])
+    kept = _children(rule, raw) if builder is not None else []
+    if builder is None:
+        value = None
+    elif rule.expand_single and len(kept) == 1:
+        value = kept[0]
+    else:
+        value = builder(rule.method, span, kept)
+    values.append(value)
+    spans.append(span)
