@@ -18,7 +18,6 @@ from __future__ import annotations
 import operator
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from . import errors as E
 from .backends import Runner
 from .catalog import on_registration
 from .config import Options
+from .records import record
 
 # the part of each operand a cached call depends on: its array type (a JAX array of numpy's shape and
 # dtype runs on JAX), shape and dtype (C-level: no Python frame per operand)
@@ -59,7 +59,7 @@ def holds_objects(args: Sequence[Any]) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FastCall:
     """What a repeated call reuses: its kernel, valid while ``options`` are the options in force."""
 

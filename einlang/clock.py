@@ -22,14 +22,14 @@ from __future__ import annotations
 import contextvars
 import math
 import time
-from dataclasses import dataclass
 from types import TracebackType
 
 from .config import Options, get_options, raise_hint
 from .errors import TimeLimitError
+from .records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Deadline:
     """When the running evaluation must stop (``time.monotonic()`` seconds) and the limit that set it."""
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import dataclasses
 import math
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+
+from .records import fields, record, replace
 
 
 def _physical_memory() -> int:
@@ -24,7 +24,7 @@ def _physical_memory() -> int:
         return 8 * 2**30
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Options:
     """``backend``: the default backend. ``naive_iteration_limit``: the naive backend refuses programs
     whose loops would run more iterations than this. ``memory_limit``: bytes; any backend refuses a plan
@@ -148,7 +148,7 @@ def get_options() -> Options:
 def set_options(**changes) -> Options:
     """Change the global options: ``einlang.set_options(naive_iteration_limit=10**8)``."""
     _validate(changes)
-    _global[0] = dataclasses.replace(_global[0], **changes)
+    _global[0] = replace(_global[0], **changes)
     return _global[0]
 
 
@@ -156,7 +156,7 @@ def set_options(**changes) -> Options:
 def options(**changes) -> Iterator[Options]:
     """Options for the code inside a ``with`` block only (thread- and task-local)."""
     _validate(changes)
-    token = _local.set(dataclasses.replace(get_options(), **changes))
+    token = _local.set(replace(get_options(), **changes))
     try:
         yield get_options()
     finally:
@@ -166,10 +166,10 @@ def options(**changes) -> Iterator[Options]:
 def _validate(changes: dict) -> None:
     from .errors import InputTypeError, InputValueError
 
-    fields = {f.name for f in dataclasses.fields(Options)}
+    known = {f.name for f in fields(Options)}
     for key, value in changes.items():
-        if key not in fields:
-            raise InputTypeError(f"unknown option {key!r}; the options are {', '.join(sorted(fields))}")
+        if key not in known:
+            raise InputTypeError(f"unknown option {key!r}; the options are {', '.join(sorted(known))}")
         if key in LIMITS and (
             not isinstance(value, int) or isinstance(value, bool) or value < 0
         ):

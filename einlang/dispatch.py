@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +33,7 @@ from .backends.arrays import (
 )
 from .backends.chunks import largest_block
 from .config import Options
+from .records import replace
 from .semantics.describe import dims
 
 
@@ -77,7 +77,7 @@ def library_runner(bound: Any, backend: str, device: Any) -> Runner:
         return bound._runners.setdefault(key, Runner(lambda inputs: None))
     needed = 0 if library.name == "dask" else bound.check_memory(backend)  # dask: checked per call, by blocks
     prepared = get_backend("opt").prepare(bound.lowered, bound.plan, library.ops(device))
-    runner = dataclasses.replace(Runner(prepared), memory_needed=needed)
+    runner = replace(Runner(prepared), memory_needed=needed)
     with bound._lock:
         return bound._runners.setdefault(key, runner)
 

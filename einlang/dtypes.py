@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from .errors import UnsupportedDtypeError
+from .records import record
 from .source import Span
 
 INT64 = np.dtype(np.int64)
@@ -50,7 +50,7 @@ def weak(coefficient: Any) -> int | float | complex | Fraction:
     return coefficient
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProductDtypes:
     """``inner``: the dtype ``numpy.einsum`` computes the product in; ``result``: after the number factors."""
 

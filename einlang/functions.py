@@ -16,7 +16,6 @@ from __future__ import annotations
 import cmath
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -24,10 +23,11 @@ import numpy as np
 
 from . import symbolic
 from .errors import UnsupportedDtypeError
+from .records import record
 from .source import Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Elementwise:
     name: str
     ufunc: Callable[..., Any]

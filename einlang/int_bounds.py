@@ -28,14 +28,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import errors as E
 from .backends.executor import inner_dtype
-from .records import replace
+from .records import record, replace
 from .semantics import ir
 
 # functions whose integer result is no larger than their argument (sign: at most 1)
@@ -68,7 +67,7 @@ EXACT_FLOPS = 10_000_000
 """Multiply-adds the exact (Python integer) computation may do when the bound trips; above, E412 at once."""
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class IntegerGuard:
     """The checks of one bound program: its nodes in evaluation order, with how to bound each; ``exact``
     makes the runner that computes with Python integers (the ``opt`` kernels on object arrays)."""
@@ -146,7 +145,7 @@ def _limit(dtype: np.dtype) -> int:
     return int(np.iinfo(dtype).max)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _ContractFacts:
     terms: int  # how many terms its sum adds
     inner: np.dtype  # the dtype numpy sums in

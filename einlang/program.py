@@ -13,7 +13,6 @@ array([[ 3.,  3.],
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import threading
 import weakref
 from collections import OrderedDict
@@ -34,6 +33,7 @@ from .einsum_text import to_einsum
 from .int_bounds import exact_program, integer_guard
 from .plan import Plan, build_plan
 from .plan.paths import DEFAULT_PATH, PathChoice
+from .records import replace
 from .semantics import ir
 from .semantics.describe import dims
 from .semantics.lower import Scope, lower_program
@@ -291,8 +291,8 @@ class BoundProgram:
                 call = _unaliased(call, self.lowered)
                 guard = integer_guard(self.lowered, self.plan.opt_flops, self._exact_runner) if self.integer_bound else None
                 if guard is not None:  # no silent wrong integers: refuse sums that could wrap (E412)
-                    runner, call = dataclasses.replace(runner, direct=None), guard.around(call)
-                runner = self._runners[backend] = dataclasses.replace(runner, call=call, memory_needed=needed)
+                    runner, call = replace(runner, direct=None), guard.around(call)
+                runner = self._runners[backend] = replace(runner, call=call, memory_needed=needed)
         return runner
 
     def _exact_runner(self) -> Callable[[Sequence[Any]], Any] | None:

@@ -36,6 +36,16 @@ T = TypeVar("T", bound=type)
 _MISSING: Any = object()
 
 
+class _Factory:
+    """The default of a field made by a factory, as a signature shows it."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY: Any = _Factory()
+
+
 class FrozenRecordError(AttributeError):
     """An attempt to assign or delete a field of a record (they are immutable, as frozen dataclasses)."""
 
@@ -43,11 +53,11 @@ class FrozenRecordError(AttributeError):
 class Field:
     """One field of a record: its name, default (or factory) and whether equality and the repr show it."""
 
-    __slots__ = ("name", "default", "default_factory", "compare", "repr")
+    __slots__ = ("name", "type", "default", "default_factory", "compare", "repr")
 
     def __init__(self, default: Any = _MISSING, default_factory: Callable[[], Any] | None = None,
                  compare: bool = True, repr: bool = True) -> None:  # noqa: A002 - dataclasses' spelling
-        self.name = ""
+        self.name = self.type = ""
         self.default = default
         self.default_factory = default_factory
         self.compare = compare
@@ -64,41 +74,39 @@ def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | None 
     return Field(default, default_factory, compare, repr)
 
 
-def record(cls: T | None = None, /, *, eq: bool = True) -> Any:
-    """Make ``cls`` a frozen, slotted record; ``eq=False`` keeps identity equality and hashing."""
+def record(cls: T | None = None, /, *, eq: bool = True, frozen: bool = True) -> Any:
+    """Make ``cls`` a slotted record: frozen unless ``frozen=False``; ``eq=False`` keeps identity
+    equality and hashing (a mutable record with equality is unhashable, as a dataclass)."""
     if cls is None:
-        return lambda c: _make(c, eq)
-    return _make(cls, eq)
+        return lambda c: _make(c, eq, frozen)
+    return _make(cls, eq, frozen)
 
 
-def _make(cls: type, eq: bool) -> type:
+def _make(cls: type, eq: bool, frozen: bool) -> type:
     inherited = tuple(f for base in reversed(cls.__mro__[1:]) for f in base.__dict__.get("__record_table__", ()))
     namespace = dict(cls.__dict__)
     own: list[Field] = []
-    for name in namespace.get("__annotations__", {}):
+    for name, annotation in namespace.get("__annotations__", {}).items():
         value = namespace.pop(name, _MISSING)
         spec = value if isinstance(value, Field) else Field(default=value)
-        spec.name = name
+        spec.name, spec.type = name, annotation
         own.append(spec)
     table = (*inherited, *own)
     if any(f.required and not g.required for g, f in zip(table, table[1:])):
         raise TypeError(f"{cls.__name__}: a field without a default follows one with a default")
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
-    namespace["__slots__"] = tuple(f.name for f in own)
-    namespace["__record_table__"] = table
-    namespace["__match_args__"] = tuple(f.name for f in table)
-    namespace["__init__"] = _lazy_init()
-    namespace["__repr__"] = _repr
-    namespace["__setattr__"] = _setattr
-    namespace["__delattr__"] = _delattr
-    namespace["__getstate__"] = _getstate
-    namespace["__setstate__"] = _setstate
-    if eq:
+    namespace.update(__slots__=tuple(f.name for f in own), __record_table__=table,
+                     __match_args__=tuple(f.name for f in table), __signature__=_SIGNATURE)
+    methods: dict[str, Any] = {"__init__": _lazy_init(), "__repr__": _repr}
+    if frozen:
+        methods.update(__setattr__=_setattr, __delattr__=_delattr, __getstate__=_getstate, __setstate__=_setstate)
+    if eq and "__eq__" not in namespace:
         compared = [f.name for f in table if f.compare]
         namespace["_record_key"] = attrgetter(*compared) if compared else staticmethod(_no_key)
-        namespace["__eq__"] = _eq
-        namespace["__hash__"] = _hash
+        methods.update(__eq__=_eq, __hash__=_hash if frozen else None)
+    for name, method in methods.items():  # what the class body defines itself stays
+        namespace.setdefault(name, method)
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
     return made
@@ -110,34 +118,59 @@ def _no_key(_: object) -> tuple[()]:
 
 def _lazy_init() -> Callable[..., None]:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        owner = next(c for c in type(self).__mro__ if c.__dict__.get("__init__") is __init__)
-        owner.__init__ = _generate_init(owner)  # type: ignore[misc]
-        owner.__init__(self, *args, **kwargs)  # type: ignore[misc]
+        _own_init(type(self))(self, *args, **kwargs)
 
+    __init__.placeholder = True  # type: ignore[attr-defined]
     return __init__
+
+
+def _own_init(cls: type) -> Callable[..., None]:
+    """The class's generated ``__init__``, made now if the record that defines it still has its placeholder."""
+    owner = next(c for c in cls.__mro__ if "__init__" in c.__dict__)
+    if getattr(owner.__dict__["__init__"], "placeholder", False):
+        owner.__init__ = _generate_init(owner)  # type: ignore[misc]
+    return cls.__init__  # type: ignore[misc]
+
+
+class _InitSignature:
+    """``inspect.signature(RecordClass)`` reads this: the generated ``__init__``'s, made on demand."""
+
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is not None:
+            raise AttributeError("__signature__")  # an instance's own signature (a callable record's) is inspect's to find
+        import inspect
+
+        sig = inspect.signature(_own_init(owner))
+        return sig.replace(parameters=tuple(sig.parameters.values())[1:], return_annotation=inspect.Signature.empty)
+
+
+_SIGNATURE = _InitSignature()
 
 
 def _generate_init(cls: type) -> Callable[..., None]:
     """The record's ``__init__``: each argument stored through its slot's descriptor (past the frozen
     ``__setattr__``). Generated code names only the class's own field names, never user text."""
     table: tuple[Field, ...] = cls.__dict__["__record_table__"]
-    env: dict[str, Any] = {"_MISSING": _MISSING}
+    env: dict[str, Any] = {"_FACTORY": _FACTORY}
     params, body = [], []
     for k, f in enumerate(table):
         env[f"_set{k}"] = getattr(cls, f.name).__set__
         if f.default_factory is not None:
             env[f"_factory{k}"] = f.default_factory
-            params.append(f"{f.name}=_MISSING")
-            body.append(f"    _set{k}(self, _factory{k}() if {f.name} is _MISSING else {f.name})")
+            params.append(f"{f.name}=_FACTORY")
+            body.append(f"    _set{k}(self, _factory{k}() if {f.name} is _FACTORY else {f.name})")
             continue
         if f.default is not _MISSING:
             env[f"_default{k}"] = f.default
         params.append(f.name if f.default is _MISSING else f"{f.name}=_default{k}")
         body.append(f"    _set{k}(self, {f.name})")
+    if hasattr(cls, "__post_init__"):
+        body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
     exec(compile(source, f"<record {cls.__qualname__}>", "exec"), env)  # noqa: S102 - field names only
     init = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = {**{f.name: f.type for f in table}, "return": "None"}
     return init
 
 

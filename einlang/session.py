@@ -17,7 +17,6 @@ import contextlib
 import warnings
 from collections import ChainMap
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +28,7 @@ from .clock import evaluation
 from .config import LIMITS, Options, get_options, options, sandboxed
 from .plan import Plan
 from .program import BoundProgram, as_array
+from .records import record
 from .semantics import ir
 from .semantics.callables import EinFunction
 from .semantics.lower import SPECIAL_NAMES, Binding, Lowerer, Scope
@@ -36,7 +36,7 @@ from .syntax import ast
 from .syntax.parser import parse
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatementResult:
     """What one statement did: the name it bound (if any), its value and index labels."""
 

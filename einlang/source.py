@@ -11,10 +11,11 @@ No third-party imports: every stage (and every error) can use this module.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+
+from .records import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """A piece of einlang text with a display name (``<input>``, a file, a library module)."""
 
@@ -43,7 +44,7 @@ class Source:
         return self.text[start:] if end < 0 else self.text[start:end]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A half-open character range ``[start, end)`` in a :class:`Source`."""
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
 
 from . import errors as E
+from .records import record
 
 
 def format_seconds(seconds: float) -> str:
@@ -89,7 +89,7 @@ def paired(fn_a: Callable[[], object], fn_b: Callable[[], object], number: int, 
 
 
 # -- every backend on one expression --------------------------------------------------------------------
-@dataclass(slots=True)
+@record(frozen=False)
 class Timing:
     """One backend's run of an expression: median seconds (``None`` when skipped), value, agreement."""
 

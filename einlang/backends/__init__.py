@@ -10,15 +10,15 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..catalog import registered
 from ..config import set_backend_check
 from ..errors import DuplicateBackendError, UnknownBackendError
+from ..records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Runner:
     """A program prepared for one backend and one set of shapes and dtypes.
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import errors as E
+from ..records import record
 from .ops import KernelOps
 
 # the top-level module of an array type -> the library einlang knows it as (opt_einsum's names)
@@ -36,7 +36,7 @@ MODULE_LIBRARY = {"torch": "torch", "jax": "jax", "jaxlib": "jax", "dask": "dask
 LIBRARIES = ("torch", "jax", "cupy", "dask")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArrayLibrary:
     """One array library: how to recognise, describe and convert its arrays, and its kernel operations."""
 

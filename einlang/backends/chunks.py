@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ..plan import Plan
+from ..records import record
 from ..semantics import ir
 
 Chunks = tuple[tuple[int, ...], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LargestBlock:
     name: str
     shape: tuple[int, ...]

@@ -12,10 +12,11 @@ prepared steps run on torch, JAX, CuPy or dask arrays (see :mod:`einlang.backend
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from ..records import record
 
 Kernel = Callable[..., Any]
 
@@ -36,7 +37,7 @@ def _reshape(value: Any, shape: tuple[int, ...]) -> Any:
     return value.reshape(shape)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KernelOps:
     """``matmul`` (batched), ``dot`` (2-D), ``einsum(letters, *operands)``, ``permute``, ``reshape``;
     ``node_kernel`` builds the kernel of any node but a product (``None``: numpy's, in the executor);

@@ -18,13 +18,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import errors as E
 from .. import symbolic
+from ..records import record
 from ..semantics import ir
 from .ops import Kernel
 
@@ -32,7 +32,7 @@ Axes = tuple[int, ...]
 Reducer = Callable[[Any, Axes, bool], Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reductions:
     """One library's reductions over several axes (``keep``: keep them as size-1 axes) and the
     elementwise pieces logsumexp and softmax need; ``cast(x, dtype)`` converts to the result's dtype."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from .. import errors as E
 from ..clock import check_time, evaluation
 from ..config import get_options, raise_hint
 from ..program import as_array, compile_cached
+from ..records import replace
 from ..semantics.callables import PyFunction
 from . import _checks as C
 from . import register_python

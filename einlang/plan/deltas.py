@@ -16,12 +16,11 @@ removed this way (``δ_ii``, or both indices in the result) is an identity matri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import record
 from ..semantics import ir
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenamedIndex:
     """One delta removed: ``dropped`` was renamed to ``kept`` in the other factors."""
 
@@ -30,7 +29,7 @@ class RenamedIndex:
     kept: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Elimination:
     """The factors of a product that remain (positions into ``node.operands``) and their renamed labels."""
 

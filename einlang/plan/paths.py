@@ -19,11 +19,11 @@ einlang.errors.ContractionPathError: error[E410]: invalid einsum_path: 1 more op
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
 from .. import errors as E
+from ..records import record
 
 DEFAULT = "default"
 EXPLICIT = "explicit path"
@@ -32,7 +32,7 @@ EXHAUSTIVE_UP_TO = 16
 """Operands beyond which an exhaustive search is refused: its time grows factorially (never a hang)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathChoice:
     """``algorithm``: ``'default'``, an opt_einsum algorithm's name, or ``'explicit path'`` (then ``path``
     holds it); ``memory_limit``: opt_einsum's (elements, ``'max_input'`` or ``None``); ``use_blas``: pairwise

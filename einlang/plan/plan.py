@@ -17,11 +17,11 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..records import field, record
 from ..semantics import ir
 from ..semantics.describe import dims
 from .deltas import eliminate_deltas, unused_deltas
@@ -41,7 +41,7 @@ def symbol(k: int) -> str:
     return get_symbol(k)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """One pairwise (or single-operand) contraction of a plan."""
 
@@ -58,7 +58,7 @@ class Step:
         return math.prod(self.shape)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContractionPlan:
     """The plan of one product term (one :class:`~einlang.semantics.ir.Contract` node)."""
 
@@ -78,7 +78,7 @@ class ContractionPlan:
     written_flops: int | None = None  # pairwise, left to right, as written (None: not costed)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     """Every contraction of a program, with totals. ``str(plan)`` is a readable table.
 

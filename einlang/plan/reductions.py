@@ -13,8 +13,8 @@ reductions are one step each, over the array their argument's contraction made.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
+from ..records import field, record
 from ..semantics import ir
 from .indices import format_indices
 
@@ -23,7 +23,7 @@ PASSES = {"max": 1, "min": 1, "prod": 1, "logsumexp": 2, "softmax": 3}
 softmax also divides every entry by the sum. The FLOPs of a step and the naive backend's loop count."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReductionStep:
     """One reduction of a plan."""
 

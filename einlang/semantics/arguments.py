@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from dataclasses import dataclass
 from typing import Any
 
 from .. import errors as E
+from ..records import record
 from ..syntax import ast
 from .callables import EinFunction, PyFunction
 
@@ -108,7 +108,7 @@ def _may_leave_out(function: Function, position: int) -> bool:
     return position < len(parameters) and parameters[position].default is None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LeftOut:
     """A Python function called with some optional parameters left out between given ones: the given
     arrays are passed on with ``None`` where the left-out ones go (equal wrappers of one function compare

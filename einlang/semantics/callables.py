@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..records import field, record
 from ..source import Source
 from ..syntax import ast
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EinFunction:
     """``def name(params)_out = body``: inlined at every call, its indices renamed apart."""
 
@@ -37,7 +37,7 @@ Shapes = tuple[tuple[int, ...], ...]
 DTypes = tuple[np.dtype, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PyFunction:
     """A library function written in Python, callable from einlang.
 

@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from ..records import field, record
 from ..source import Span
 from . import ir
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Labeled:
     """A lowered expression: ``node``'s axis k carries ``labels[k]``; ``labels is None`` for a whole
     (unindexed) tensor such as a bare name, an array literal or a call without a subscript."""

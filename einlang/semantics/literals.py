@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -28,6 +27,7 @@ from .. import dtypes
 from ..config import get_options
 from ..dtypes import product_dtypes
 from ..functions import ELEMENTWISE
+from ..records import record
 from ..source import Span
 from ..syntax import ast
 from . import ir
@@ -46,7 +46,7 @@ def divide(coef: Any, denominator: int | float | complex | Fraction) -> Any:
     return coef / denominator
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Coefficient:
     """``value``: what the IR multiplies by (a whole Fraction shown as an int); ``weak``: the number
     as numpy's promotion sees it, ``None`` when no number was written."""

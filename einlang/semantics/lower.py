@@ -16,13 +16,13 @@ outputs, sums aligned by index name. The other stages are separate modules: what
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import errors as E
 from ..functions import ELEMENTWISE
+from ..records import record
 from ..source import Span
 from ..syntax import ast
 from . import batch, calls, groups, ir, literals, messages, reductions, sizes
@@ -49,7 +49,7 @@ class StatementValue(NamedTuple):
     value: Labeled | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Target:
     """The left side of an assignment: the name bound and its explicit output indices (``None``: whole)."""
 
@@ -59,7 +59,7 @@ class _Target:
     value: Labeled | None = None  # the right side, when reading the target needed it lowered already
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Term:
     """One term of a sum, in source order (``value`` is ``None`` until it is lowered)."""
 
@@ -69,7 +69,7 @@ class _Term:
     value: Labeled | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Reciprocal:
     """A denominator that is not a number, as a factor of a product."""
 

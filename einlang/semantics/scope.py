@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import numpy as np
@@ -24,6 +23,7 @@ import numpy as np
 from .. import errors as E
 from ..config import advice
 from ..functions import ELEMENTWISE
+from ..records import field, record
 from ..source import Span
 from ..syntax import ast
 from . import ir, messages
@@ -35,7 +35,7 @@ SPECIAL_NAMES = DELTA_NAMES | EPSILON_NAMES
 CONSTANTS = {"pi": math.pi, "π": math.pi, "tau": math.tau, "τ": math.tau}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binding:
     """A tensor in scope: its node and how messages should call it."""
 
@@ -49,14 +49,14 @@ _CONSTANT_BINDINGS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WholeName:
     """A word naming one tensor used whole: ``alpha``, ``bear_basis`` (when that name is bound)."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IndexedName:
     """A word read as a tensor (or δ, ε) with one index per letter: ``A_ij`` -> ``A`` with ``i, j``."""
 
@@ -64,7 +64,7 @@ class IndexedName:
     indices: tuple[ast.IndexRef, ...]
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Scope:
     """Names visible to a program: tensors (by name) and callables (by name)."""
 

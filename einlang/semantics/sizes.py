@@ -15,16 +15,16 @@ as the other terms of a sum), ``ε_ijk`` has as many values per index as it has 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from .. import errors as E
+from ..records import record
 from ..source import Span
 from . import batch, ir
 from .labeled import Labeled
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Factor:
     """One factor of a product: its node and the index on each axis (edited in place by broadcasting
     and by :func:`materialise_specials`)."""
