@@ -198,7 +198,12 @@ class Builder:
         return ast.ExprStatement(expr, output if output is not None else (), self._span(offsets))
 
     def output_letters(self, offsets, word):
-        return self._indices_from_letters(word.text, self._tok_span(word))
+        letters = self._indices_from_letters(word.text, self._tok_span(word))
+        for ref in letters:  # "-> x_i" is not three output indices x, _ and i
+            if ref.name == "_":
+                raise InvalidIndexError(f"'{word.text}' after '->' is not a list of index letters: '_' is not an index",
+                                        ref.span, hint="write the output indices as letters (-> ik) or in braces (-> {i,k})")
+        return letters
 
     def output_braced(self, offsets, index_list=None):
         return self._index_list(index_list)

@@ -100,7 +100,8 @@ def expr_text(e: ast.Expr) -> str:
     if isinstance(e, ast.Reduce):
         names = [r.name for r in e.indices]
         indices = "".join(names) if all(len(n) == 1 for n in names) else _braces(e.indices)
-        return f"{e.written or e.kind}_{indices}({expr_text(e.arg)})"
+        args = ", ".join(expr_text(a) for a in (e.arg, *e.extra))  # extra and after: errors the checker says
+        return f"{e.written or e.kind}_{indices}({args}){_subscript(e.after)}"
     if isinstance(e, ast.Array):
         return f"[{', '.join(expr_text(i) for i in e.items)}]{_subscript(e.indices)}"
     if isinstance(e, ast.Paren):
