@@ -23,10 +23,17 @@ class Source:
     name: str = "<input>"
     _line_starts: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
-        object.__setattr__(self, "_line_starts", tuple(starts))
+    def _starts(self) -> tuple[int, ...]:
+        """Where each line starts: found the first time a line or column is asked for (most texts parse
+        without a message, and a span is two offsets: finding them costs nothing then)."""
+        if not self._line_starts:
+            starts = [0]
+            found = self.text.find("\n")
+            while found >= 0:
+                starts.append(found + 1)
+                found = self.text.find("\n", found + 1)
+            object.__setattr__(self, "_line_starts", tuple(starts))  # frozen: set once, same value in any thread
+        return self._line_starts
 
     def span(self, start: int, end: int) -> Span:
         """The span covering ``text[start:end]``."""
@@ -34,12 +41,13 @@ class Source:
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
-        line_index = bisect.bisect_right(self._line_starts, offset) - 1
-        return line_index + 1, offset - self._line_starts[line_index] + 1
+        starts = self._starts()
+        line_index = bisect.bisect_right(starts, offset) - 1
+        return line_index + 1, offset - starts[line_index] + 1
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline."""
-        start = self._line_starts[line - 1]
+        start = self._starts()[line - 1]
         end = self.text.find("\n", start)
         return self.text[start:] if end < 0 else self.text[start:end]
 

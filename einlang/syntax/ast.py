@@ -55,12 +55,19 @@ class Word:
         >>> Word("alpha").split() is None, Word("A_1").split() is None, Word("_ij").split() is None
         (True, True, True)
         """
-        head, _, tail = self.text.rpartition("_")
-        if not (head and tail.isalpha()):
+        text = self.text
+        cut = text.rfind("_")
+        tail = text[cut + 1 :]
+        if cut <= 0 or not tail.isalpha():
             return None
-        span, start = self.span, len(head) + 1
-        refs = tuple(IndexRef(ch, span.sub(start + k, start + k + 1) if span else None) for k, ch in enumerate(tail))
-        return Access(head, refs, span)
+        span = self.span  # the checker splits every word it meets: spans are made here directly, not by sub()
+        if span is None:
+            return Access(text[:cut], tuple([IndexRef(ch) for ch in tail]))
+        source, at = span.source, span.start + cut + 1
+        if len(tail) == 1:
+            return Access(text[:cut], (IndexRef(tail, Span(source, at, at + 1)),), span)
+        return Access(text[:cut], tuple([IndexRef(ch, Span(source, at + k, at + k + 1)) for k, ch in enumerate(tail)]),
+                      span)
 
 
 @record

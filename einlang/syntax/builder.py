@@ -1,13 +1,15 @@
 """Syntax-tree building: one builder method per node kind of the grammar, called at each reduce.
 
-:func:`.lalr.parse` runs the grammar's LALR tables and calls the :class:`Builder` each time it reduces
-by a rule; the method named after the rule (or its alias) gets the rule's children, already built, and
-the rule's (start, end) character offsets. No parse tree is made and walked again.
+:func:`.lalr.parse` runs the grammar's LALR tables and calls a :class:`Builder` method each time it reduces
+by a rule; the method named after the rule (or its alias) gets the rule's (start, end) character offsets
+and its children, already built. No parse tree is made and walked again.
 
 Imported on the first parse (it loads the parser, see tables.py): ``import einlang`` does not pay for it.
 """
 
 from __future__ import annotations
+
+import functools
 
 from ..errors import (
     ComplexityLimitError,
@@ -28,8 +30,6 @@ from .translate import translate
 
 Offsets = tuple[int, int] | None  # a rule's (start, end) in the text; None for a rule that matched nothing
 
-_CHAINS = frozenset({"add", "sub", "mul", "juxtapose"})
-
 
 class _Chain:
     """A sum or a product while it is parsed: ``a + b - c`` is reduced as add(sub(a, b), c), one reduce per
@@ -46,8 +46,19 @@ class _Chain:
         self.offsets: Offsets = None
 
 
+def _finishing(method):
+    """For a method whose children may be expressions: each sum or product among them is finished first."""
+
+    @functools.wraps(method)
+    def finished(self, offsets, *children):
+        return method(self, offsets, *(self._finish(c) if type(c) is _Chain else c for c in children))
+
+    return finished
+
+
 class Builder:
-    """Builds frozen AST nodes, one method per node kind of the grammar (``(offsets, *children)``).
+    """Builds frozen AST nodes, one method per node kind of the grammar, called as ``(offsets, *children)``
+    at each reduce by :func:`.lalr.parse`.
 
     The list rules (``PASSTHROUGH``) have no method: their parent's method gets their children as a list.
     """
@@ -59,16 +70,6 @@ class Builder:
         # nesting depth by id() of the nodes not yet taken by a parent: an entry is popped when its node
         # becomes a child, so an id reused after a node is freed never finds a stale depth
         self._depth: dict[int, int] = {}
-
-    def __call__(self, method: str | None, offsets: Offsets, children: list) -> object:
-        """The value of a reduce by a rule whose builder method is ``method`` (``None``: a list rule)."""
-        if method is None:  # a list, grown in place (see lalr._children): its parent's method finishes it
-            return children
-        if method not in _CHAINS:
-            for k, child in enumerate(children):
-                if type(child) is _Chain:
-                    children[k] = self._finish(child)
-        return getattr(self, method)(offsets, *children)
 
     def _items(self, children: list | None) -> tuple:
         """The expressions of a list rule (``args``, ``items``), each sum or product finished."""
@@ -162,6 +163,7 @@ class Builder:
             statements.extend(child if isinstance(child, tuple) else (child,))
         return ast.Program(tuple(statements), self.source)
 
+    @_finishing
     def definition(self, offsets, name, params, sub, body):
         param_tokens = params if params is not None else []
         return ast.Definition(
@@ -174,10 +176,12 @@ class Builder:
             self._tok_span(name),
         )
 
+    @_finishing
     def assignment(self, offsets, target, expr):
         _check_target(target)
         return ast.Assignment(target, expr, self._span(offsets))
 
+    @_finishing
     def unpacking(self, offsets, *children):
         """``vals, vecs = eig(A)``: one assignment per name, each of one part of the call's results."""
         *targets, expr = children
@@ -192,6 +196,7 @@ class Builder:
         span = self._span(offsets)
         return tuple(ast.Assignment(t, replace(expr, part=k, parts=len(targets)), span) for k, t in enumerate(targets))
 
+    @_finishing
     def expr_statement(self, offsets, expr, arrow, output):
         if arrow is None:
             return ast.ExprStatement(expr, None, self._span(offsets))
@@ -220,17 +225,20 @@ class Builder:
 
     juxtapose = mul
 
+    @_finishing
     def div(self, offsets, left, right):
         return self._nest(ast.Div(left, right, self._span(offsets)), left, right)
 
+    @_finishing
     def neg(self, offsets, operand):
         return self._nest(ast.Neg(operand, self._span(offsets)), operand)
 
+    @_finishing
     def pos(self, offsets, operand):
         return operand
 
     def word(self, offsets, tok):
-        return ast.Word(tok.text, self._tok_span(tok))
+        return ast.Word(tok.text, Span(self.source, tok.start, tok.end))  # the commonest node: no helper call
 
     def braced_access(self, offsets, tok, index_list=None):
         span = self._span(offsets)
@@ -272,6 +280,7 @@ class Builder:
         node = ast.Call(name.text, arg_list, sub, self._span(offsets), self._tok_span(name), keywords)
         return self._nest(ast.Reduce.from_call(node) or node, *arg_list, *(k.value for k in keywords))
 
+    @_finishing
     def keyword(self, offsets, name, value):
         text = name.text
         if not text.isidentifier():  # WORD also reads "x_i": a keyword is a parameter's plain name
@@ -290,6 +299,7 @@ class Builder:
                           arg_list[1:], sub, span, name_span.sub(0, len(written)))
         return self._nest(node, *arg_list)
 
+    @_finishing
     def paren(self, offsets, expr):
         return self._nest(ast.Paren(expr, self._span(offsets)), expr)
 

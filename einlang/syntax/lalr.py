@@ -47,23 +47,26 @@ class Rule:
     """How a reduce by one grammar rule builds its value from the values of its ``size`` symbols.
 
     ``include``: (index, splice, placeholders before it) for each child kept, as lark shapes trees
-    (anonymous tokens dropped, ``_rule`` children spliced in, ``None`` where an ``[optional]`` is absent);
-    ``unit``: a ``?rule`` with one child, which is that child; ``method``: the builder's method named after
-    the rule (or its alias), ``None`` for the lists that parents read (``args``, ``items`` ...).
+    (anonymous tokens dropped, ``_rule`` children spliced in, ``None`` where an ``[optional]`` is absent),
+    and ``trailing`` placeholders after them; ``pick``: the indices kept, when that is all there is to it;
+    ``expand_single``: a ``?rule``, whose one child is its value; ``unit``: such a rule of one symbol (the
+    value stays, only the state changes); ``build``: the builder's method named after the rule (or its
+    alias), ``None`` for the lists that parents read (``args``, ``items`` ...).
     """
 
     origin: str
     size: int
     include: tuple[tuple[int, bool, int], ...]
     trailing: int
+    pick: tuple[int, ...] | None
     expand_single: bool
     unit: bool
-    method: str | None
+    build: Callable[..., Any] | None
 
 
-@dataclass(frozen=True, slots=True)
-class StateLexer:
-    """The terminals acceptable in one parser state as one compiled alternation (lark's order)."""
+class StateLexer(NamedTuple):
+    """The terminals acceptable in one parser state as one compiled alternation (lark's order); a tuple,
+    unpacked into the parse loop's locals after each shift."""
 
     match: Callable[..., Any]
     ignore: frozenset[str]
@@ -82,7 +85,7 @@ class Tables:
     end_state: int
 
 
-def _shape(rule: Any, methods: frozenset[str]) -> Rule:
+def _shape(rule: Any, methods: dict[str, Callable[..., Any]]) -> Rule:
     """lark's tree shaping of one rule (``maybe_create_child_filter`` in lark's parse_tree_builder)."""
     expansion = rule.expansion
     flags = rule.options.empty_indices
@@ -96,11 +99,14 @@ def _shape(rule: Any, methods: frozenset[str]) -> Rule:
         if not (symbol.is_term and symbol.filter_out):
             include.append((k, not symbol.is_term and symbol.name.startswith("_"), pending))
             pending = 0
+    pending += counts[len(expansion)]
     name = rule.alias or rule.options.template_source or rule.origin.name
     expand_single = bool(rule.options.expand1 and not rule.alias)
-    unit = expand_single and len(expansion) == 1 and len(include) == 1 and not include[0][1] and not flags
-    return Rule(rule.origin.name, len(expansion), tuple(include), pending + counts[len(expansion)],
-                expand_single, unit, name if name in methods else None)
+    simple = not pending and not any(splice or before for _, splice, before in include)
+    pick = tuple(k for k, _, _ in include) if simple else None
+    unit = expand_single and pick is not None and len(pick) == 1 and len(expansion) == 1
+    return Rule(rule.origin.name, len(expansion), tuple(include), pending, pick, expand_single, unit,
+                methods.get(name))
 
 
 def _state_lexer(lexer: Any) -> StateLexer:
@@ -118,7 +124,7 @@ def tables() -> Tables:
     front = runtime().parser.parser  # lark's ParsingFrontend: the LALR parser and the contextual lexer
     table = front.parser.parser.parse_table
     contextual = front.lexer.lexer  # inside the connector to the post-lexer
-    methods = frozenset(name for name in vars(Builder) if not name.startswith("_"))
+    methods = {name: value for name, value in vars(Builder).items() if not name.startswith("_") and callable(value)}
     rule_ids: dict[Any, int] = {}
     rules: list[Rule] = []
     actions: dict[int, dict[str, int]] = {}
@@ -168,67 +174,74 @@ def parse(text: str, builder: Any) -> Any:
     actions, rules, lexers, end_state = t.actions, t.rules, t.lexers, t.end_state
     states: list[int] = [t.start_state]
     values: list = []
-    spans: list = []  # (start, end) of each value, None for an empty rule's
-    newlines = NewlineRule()
+    spans: list = []  # (start, end) of each value (a token is its own), None for an empty rule's
+    newlines, watch, previous = NewlineRule(), NewlineRule.WATCH, None
+    make = tuple.__new__  # Token(...) without NamedTuple's keyword-argument handling: a third of the cost
+    match, ignore, keywords = lexers[t.start_state]  # the lexer changes with the state, so after each shift
     pos, size = 0, len(text)
     while True:
         if pos < size:
-            lexer = lexers[states[-1]]
-            found = lexer.match(text, pos)
+            found = match(text, pos)
             if found is None:
                 raise Refused
             kind, end = found.lastgroup, found.end()
-            if kind in lexer.ignore:
+            if kind in ignore or (kind in watch and not newlines.keep(kind, pos, previous)):
                 pos = end
                 continue
-            if not newlines.keep(kind, pos):
-                pos = end
-                continue
-            value = text[pos:end]
-            if kind in lexer.keywords:
-                kind = lexer.keywords[kind](value) or kind
-            token = Token(pos, end, value, kind)
+            previous, value = kind, text[pos:end]
+            if kind in keywords:
+                kind = keywords[kind](value) or kind
+            token = make(Token, (pos, end, value, kind))
             pos = end
         else:
             token, kind = None, "$END"
+        state = states[-1]
         while True:  # reduce until the token can be shifted
-            action = actions[states[-1]].get(kind)
+            action = actions[state].get(kind)
             if action is None:
                 raise Refused
             if action >= 0:
                 states.append(action)
                 values.append(token)
                 spans.append(token)
+                match, ignore, keywords = lexers[action]
                 break
             rule = rules[~action]
-            if not rule.unit:
-                _reduce(rule, states, values, spans, builder)
+            if rule.unit:  # the value stays: only the state changes
+                state = states[-1] = actions[states[-2]][rule.origin]
             else:
-                del states[-1]
-            states.append(actions[states[-1]][rule.origin])
-            if token is None and states[-1] == end_state:
+                _reduce(rule, states, values, spans, builder)
+                state = actions[states[-1]][rule.origin]
+                states.append(state)
+            if token is None and state == end_state:
                 return values[-1]
 
 
 def _reduce(rule: Rule, states: list, values: list, spans: list, builder: Any) -> None:
     """Replace the rule's symbols on the stacks by its value."""
     n = rule.size
+    span = None
     if n:
         raw = values[-n:]
         first, last = spans[-n], spans[-1]
         if first is None or last is None:  # an empty rule among the children: lark skips it too
-            found = [s for s in spans[-n:] if s is not None]
-            first, last = (found[0], found[-1]) if found else (None, None)
+            found = [s for s in spans[-n:] if s is not None] or [None]
+            first, last = found[0], found[-1]
+        if first is not None:
+            span = (first[0], last[1])
         del states[-n:], values[-n:], spans[-n:]
     else:
-        raw, first, last = [], None, None
-    span = None if first is None else (first[0], last[1])
-    kept = _children(rule, raw) if builder is not None else []
+        raw = []
     if builder is None:
         value = None
-    elif rule.expand_single and len(kept) == 1:
-        value = kept[0]
     else:
-        value = builder(rule.method, span, kept)
+        pick = rule.pick
+        kept = _children(rule, raw) if pick is None else raw if len(pick) == n else [raw[k] for k in pick]
+        if rule.expand_single and len(kept) == 1:
+            value = kept[0]
+        elif rule.build is None:
+            value = kept
+        else:
+            value = rule.build(builder, span, *kept)
     values.append(value)
     spans.append(span)

@@ -28,25 +28,26 @@ _CONTINUES = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "EQUAL", "COMMA", "LPA
 
 
 class NewlineRule:
-    """Follows one token stream: :meth:`keep` says whether a token goes to the parser (a newline inside
-    brackets or after an operator does not), and refuses absurd bracket nesting."""
+    """Follows one token stream's brackets: :meth:`keep` says whether a newline goes to the parser (one
+    inside brackets or after an operator does not), and refuses absurd bracket nesting."""
 
-    __slots__ = ("depth", "previous")
+    WATCH = frozenset({"_NL", *_BRACKETS})
+    """The terminals :meth:`keep` is asked about: every other token goes to the parser."""
+
+    __slots__ = ("depth",)
 
     def __init__(self) -> None:
         self.depth = 0
-        self.previous: str | None = None
 
-    def keep(self, kind: str, pos: int) -> bool:
-        """Whether the token of terminal ``kind`` at ``pos`` is passed on."""
-        if kind == "_NL" and (self.depth > 0 or self.previous in _CONTINUES):
-            return False
-        step = _BRACKETS.get(kind)
-        if step is not None:
-            self.depth = max(0, self.depth + step)
-            if self.depth > MAX_NESTING:
-                raise NestingTooDeep(pos)
-        self.previous = kind
+    def keep(self, kind: str, pos: int, previous: str | None) -> bool:
+        """Whether the token of terminal ``kind`` (one of :attr:`WATCH`) at ``pos`` is passed on, after the
+        token ``previous`` (``None`` at the start)."""
+        if kind == "_NL":
+            return not (self.depth > 0 or previous in _CONTINUES)
+        depth = self.depth + _BRACKETS[kind]
+        self.depth = depth if depth > 0 else 0
+        if depth > MAX_NESTING:
+            raise NestingTooDeep(pos)
         return True
 
 
@@ -56,9 +57,11 @@ class NewlinePostLexer:
     always_accept = ("_NL",)
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        rule = NewlineRule()
+        rule, previous = NewlineRule(), None
         for token in stream:
-            if rule.keep(token.type, token.start_pos):
+            kind = token.type
+            if kind not in rule.WATCH or rule.keep(kind, token.start_pos, previous):
+                previous = kind
                 yield token
 
 
