@@ -22,14 +22,14 @@ from .backends import available_backends, get_backend, register_backend
 from .catalog import set_default_functions
 from .config import Options, get_options, options, set_options
 from .errors import EinlangError
-from .plan import Plan
 from .program import Program, compile_cached
-from .session import Session
 from .symbolic import symbols
 
 if TYPE_CHECKING:  # loaded by __getattr__ on first use
     from . import library  # noqa: F401
     from .einsum_compat import einsum
+    from .plan import Plan
+    from .session import Session
 
 __version__ = "0.1.0"
 
@@ -124,23 +124,26 @@ def backends() -> tuple[str, ...]:
     return available_backends()
 
 
+# imported on first use, to keep ``import einlang`` fast (#14): the library (its Python algorithms) and the
+# numpy.einsum drop-in are not needed to parse and run a program; sessions and plans bring the checker and
+# the planner, which a compiled program loads at its first binding
+_LAZY = {"library": None, "einsum": "einsum_compat", "Plan": "plan", "Session": "session"}
+
+
 def __getattr__(name: str) -> Any:
-    # imported on first use, to keep ``import einlang`` fast: the library (its Python algorithms) and
-    # the numpy.einsum drop-in are not needed to parse and run a program
+    if name not in _LAZY:
+        raise AttributeError(f"module 'einlang' has no attribute {name!r}")
+    import importlib
+
     if name == "library":
-        import importlib
-
         return importlib.import_module(".library", __name__)
-    if name == "einsum":
-        from .einsum_compat import einsum
-
-        globals()["einsum"] = einsum  # found directly from now on: einlang.einsum is on the per-call path
-        return einsum
-    raise AttributeError(f"module 'einlang' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value  # found directly from now on: einlang.einsum is on the per-call path
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"einsum", "library"})
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

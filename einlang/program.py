@@ -17,7 +17,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,16 +29,19 @@ from .catalog import REGISTRATIONS, FunctionSource, lookup
 from .clock import evaluation
 from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options, raise_hint
 from .dispatch import library_operands, placeholders, run_library
-from .einsum_text import to_einsum
-from .int_bounds import exact_program, integer_guard
-from .plan import Plan, build_plan
 from .plan.paths import DEFAULT_PATH, PathChoice
 from .records import replace
 from .semantics import ir
 from .semantics.describe import dims
-from .semantics.lower import Scope, lower_program
 from .syntax import ast
 from .syntax.parser import parse
+
+if TYPE_CHECKING:
+    from .plan import Plan
+
+# Compiling a program only parses it: the checker (semantics.lower), the planner and the integer bounds
+# are imported by a program's first binding (a cache miss, never a warm call), so ``import einlang`` and
+# ``einlang.compile`` do not load them (#14).
 
 _NUMERIC_KINDS = frozenset("biufcO")
 # ``around(runner, backend)``: a context manager wrapped around one evaluation (the REPL's progress bar)
@@ -236,6 +239,8 @@ class BoundProgram:
     @property
     def plan(self) -> Plan:
         if self._plan is None:
+            from .plan import build_plan
+
             self._plan = build_plan(self.lowered, self.path)
         return self._plan
 
@@ -285,6 +290,8 @@ class BoundProgram:
         with self._lock:
             runner = self._runners.get(backend)
             if runner is None:
+                from .int_bounds import integer_guard
+
                 needed = self.check_memory(backend)
                 runner = as_runner(impl.prepare(self.lowered, self.plan))
                 call = _scalar(runner.call) if self.scalar_result else runner.call
@@ -297,6 +304,9 @@ class BoundProgram:
 
     def _exact_runner(self) -> Callable[[Sequence[Any]], Any] | None:
         """The ``opt`` kernels over the program with Python integers (None: it cannot be computed so)."""
+        from .int_bounds import exact_program
+        from .plan import build_plan
+
         exact = exact_program(self.lowered)
         return None if exact is None else as_runner(get_backend("opt").prepare(exact, build_plan(exact))).call
 
@@ -366,6 +376,8 @@ class Program:
                tuple([(type(a), a.shape, a.dtype) for a in values.values()]))
         bound = self._bound.get(key)
         if bound is None:
+            from .semantics.lower import Scope, lower_program
+
             scope = Scope.from_arrays(values if library is None else placeholders(library, values), functions)
             bound = BoundProgram(lower_program(self.ast, scope))
             bound.library = library
@@ -476,6 +488,8 @@ class Program:
         >>> Program("C_ki = A_ij B_jk").to_einsum()
         'ij,jk->ki'
         """
+        from .einsum_text import to_einsum
+
         return to_einsum(self.ast)
 
 

@@ -215,6 +215,34 @@ def test_after_the_first_run_parsing_does_not_import_lark(tmp_path):
     assert again.stdout.split() == ["11", "False"]
 
 
+# what ``import einlang`` and compiling (parsing) leave to a program's first binding or to a mistake (#14)
+CHECKING_LOADS = ("einlang.semantics.lower", "einlang.plan.plan", "einlang.int_bounds", "einlang.backends.executor",
+                  "einlang.session", "einlang.einsum_text", "fractions", "difflib")
+
+
+@pytest.mark.slow
+def test_import_and_compile_leave_the_checker_and_planner_to_the_first_binding():
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    code = (f"import sys, einlang; lazy = {CHECKING_LOADS!r}; print([m for m in lazy if m in sys.modules], "
+            "'dataclasses' in sys.modules); einlang.compile('A_ij B_jk'); print([m for m in lazy if m in sys.modules]); "
+            "print(einlang.evaluate('A_ij B_jk', A=[[1, 2]], B=[[3], [4]]).item(), "
+            "all(m in sys.modules for m in lazy[:4]), 'difflib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.splitlines() == ["[] False", "[]", "11 True False"]  # difflib: only a mistake's hint needs it
+
+
+@pytest.mark.slow
+def test_every_public_name_imports_from_a_fresh_process():
+    import einlang
+
+    code = ("import einlang; names = sorted(einlang.__all__); "
+            "exec('from einlang import ' + ', '.join(names)); "
+            "print(all(n in dir(einlang) for n in names), einlang.Session.__name__, einlang.Plan.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "Session", "einlang.plan.plan"]
+    assert set(einlang.__all__) <= set(dir(einlang))
+
+
 @pytest.mark.slow
 def test_import_einlang_leaves_out_what_running_does_not_need():
     code = ("import sys, einlang; heavy = ['lark', 'opt_einsum', 'einlang.einsum_compat', 'einlang.library', 'IPython', "

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..plan import Plan
 from ..records import record
 from ..semantics import ir
+
+if TYPE_CHECKING:  # annotations only: the planner is loaded by the first binding, not by import einlang
+    from ..plan import Plan
 
 Chunks = tuple[tuple[int, ...], ...]
 

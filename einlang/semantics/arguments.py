@@ -17,7 +17,6 @@ einlang.errors.KeywordArgumentError: error[E230] at <input>:1:13: pagerank has n
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from typing import Any
 
@@ -92,6 +91,8 @@ def _position(function: Function, e: ast.Call, keyword: ast.Keyword, slots: list
 def _close(name: str, params: tuple[str, ...]) -> str | None:
     """``did you mean d?`` for a close spelling or a parameter the word starts with (damping -> d,
     tolerance -> tol)."""
+    import difflib  # here: only a mistake needs it (#14, start-up)
+
     close = difflib.get_close_matches(name, list(params), n=3, cutoff=0.6)
     close += [p for p in params if p not in close and (name.startswith(p) or p.startswith(name))]
     return "did you mean " + " or ".join(close[:3]) + "?" if close else None

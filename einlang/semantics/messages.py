@@ -11,7 +11,6 @@ to raise live in the stages that apply them.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -31,6 +30,8 @@ def suggest(name: str, candidates: Sequence[str]) -> str | None:
     """
     if name.lower() in SYNONYMS:
         return SYNONYMS[name.lower()]
+    import difflib  # here: only a mistake needs it (#14, start-up)
+
     close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
     return "did you mean " + " or ".join(close) + "?" if close else None
 
