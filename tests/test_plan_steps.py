@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import einlang
-from einlang.plan.steps import describe_path, scalar_path, search_path
+from einlang.plan.steps import describe_path, name_steps, scalar_path, scalar_steps, search_path
 
 ALGORITHMS = ("auto", "greedy", "optimal", "dp", "branch-2")
 
@@ -89,3 +89,17 @@ def test_plan_table_of_a_chain_is_unchanged_by_skipping_contract_path():
     assert contraction.path == tuple(tuple(p) for p in path)
     assert [s.einsum for s in contraction.steps] == [c[2] for c in info.contraction_list]
     assert plan.opt_flops == int(info.opt_cost) and contraction.largest_intermediate == int(info.largest_intermediate)
+
+
+@settings(deadline=None)
+@given(st.integers(1, 20), st.data())
+def test_scalar_steps_are_the_general_description(n, data):
+    """The shortcut for products of scalars gives the rows the general description gives, for any path."""
+    path, remaining = [], n
+    while remaining > 1 or not path:
+        take = data.draw(st.integers(1, min(3, remaining)))
+        path.append(tuple(data.draw(st.permutations(range(remaining)))[:take]))
+        remaining -= take - 1
+    names = [f"s{k}" for k in range(n)]
+    general = name_steps("T3", (), {}, names, describe_path(path, [""] * n, "", {}))
+    assert scalar_steps("T3", names, path) == general

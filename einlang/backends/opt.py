@@ -7,12 +7,14 @@ That is how a compiled 3×3 product stays within a small factor of a bare ``nump
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import UnsupportedByBackendError
-from ..plan import EINSUM_LETTERS, Plan, build_plan
+from ..plan import EINSUM_LETTERS, ContractionPlan, Plan, build_plan
 from ..semantics import ir
 from . import Runner
 from .executor import build_executor, promoted, scaled
@@ -165,33 +167,48 @@ class OptBackend:
 
         def contract_kernel(node: ir.Contract):
             cplan = by_node[id(node)]
-            sizes = {cplan.symbols[label]: size for label, size in node.sizes.items()}
-            on_blas = blas and node.dtype != object  # numpy.dot of objects loses their exceptions (SystemError)
-            equations = [step.einsum for step in cplan.steps]
-            steps = _step_kernels(equations, sizes, ops) if on_blas else [_einsum_step(eq, ops) for eq in equations]
-            positions = [tuple(p) for p in _positions(cplan)]
-            if len(steps) == 1:
-                order = positions[0]
-                only = steps[0]
-                if order == (1, 0):
-                    run = lambda a, b: only(b, a)  # noqa: E731
-                elif order == (0,):
-                    run = only
-                else:  # pragma: no cover - opt_einsum pops in descending order
-                    run = lambda *ops: only(*[ops[p] for p in order])  # noqa: E731
-            else:
-                compiled = list(zip(positions, steps))
-
-                def run(*operands):
-                    ops = list(operands)
-                    for where, kernel in compiled:
-                        args = [ops.pop(p) for p in where]
-                        ops.append(kernel(*args))
-                    return ops[0]
-
+            run = _multiply_all if _is_fold(cplan) else _stepped(cplan, node, blas, ops)
             return scaled(promoted(run, node, cplan.kept, ops), node, ops)
 
         return build_executor(program, contract_kernel, plan.eliminated, ops)
+
+
+def _stepped(cplan: ContractionPlan, node: ir.Contract, blas: bool, ops: KernelOps) -> Callable[..., Any]:
+    """The product's steps as one function of its (kept) operands, in the plan's order."""
+    sizes = {cplan.symbols[label]: size for label, size in node.sizes.items()}
+    on_blas = blas and node.dtype != object  # numpy.dot of objects loses their exceptions (SystemError)
+    equations = [step.einsum for step in cplan.steps]
+    steps = _step_kernels(equations, sizes, ops) if on_blas else [_einsum_step(eq, ops) for eq in equations]
+    positions = [tuple(p) for p in _positions(cplan)]
+    if len(steps) == 1:
+        order = positions[0]
+        only = steps[0]
+        if order == (1, 0):
+            return lambda a, b: only(b, a)
+        if order == (0,):
+            return only
+        return lambda *operands: only(*[operands[p] for p in order])  # one step of three or more operands
+    compiled = list(zip(positions, steps))
+
+    def run(*operands):
+        values = list(operands)
+        for where, kernel in compiled:
+            args = [values.pop(p) for p in where]
+            values.append(kernel(*args))
+        return values[0]
+
+    return run
+
+
+def _is_fold(cplan: ContractionPlan) -> bool:
+    """One step over three or more scalars (a product of many scalars): multiplied left to right."""
+    return len(cplan.path) == 1 and len(cplan.path[0]) > 2 and not cplan.steps[0].einsum.strip(",->")
+
+
+def _multiply_all(*operands: Any) -> Any:
+    """Scalars multiplied left to right: ((a b) c) d …, the order opt_einsum's greedy search pairs them in,
+    one ``*`` each (numpy.einsum takes at most 32 operands, and one call per pair cost a Python frame each)."""
+    return functools.reduce(operator.mul, operands)
 
 
 def _step_kernels(equations: list[str], sizes: dict[str, int], ops: KernelOps) -> list[Callable[..., Any]]:

@@ -40,8 +40,10 @@ class Elimination:
 
 def eliminate_deltas(node: ir.Contract) -> Elimination:
     """Drop Kronecker deltas by renaming: Σ_j δ_ij A_jk = A_ik."""
-    kept = list(range(len(node.operands)))
     labels = [op.labels for op in node.operands]
+    if not any([isinstance(op.node, ir.Delta) for op in node.operands]):
+        return Elimination(tuple(range(len(labels))), tuple(labels), ())
+    kept = list(range(len(node.operands)))
     out = set(node.output)
     renamed: list[RenamedIndex] = []
     changed = True

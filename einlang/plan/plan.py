@@ -28,7 +28,7 @@ from .deltas import eliminate_deltas, unused_deltas
 from .indices import format_indices
 from .paths import DEFAULT, DEFAULT_PATH, EXPLICIT, PathChoice, check_path, check_search
 from .reductions import ReductionStep, plan_reduction
-from .steps import GREEDY_ABOVE, PathStep, describe_path, search_path
+from .steps import GREEDY_ABOVE, Step, describe_path, name_steps, scalar_steps, search_path
 
 EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 """The 52 letters numpy.einsum accepts as subscripts (``symbol(k)`` for k < 52); the one definition."""
@@ -39,23 +39,6 @@ def symbol(k: int) -> str:
     from opt_einsum import get_symbol  # a dictionary lookup after the first: opt_einsum loads on the first plan
 
     return get_symbol(k)
-
-
-@record
-class Step:
-    """One pairwise (or single-operand) contraction of a plan."""
-
-    result: str  # "T1_ik"
-    operands: tuple[str, ...]  # ("A_ij", "B_jk")
-    contracted: tuple[str, ...]  # indices summed away in this step, user's names
-    shape: tuple[int, ...]
-    flops: int
-    kernel: str  # "GEMM", "TDOT", "einsum", ...
-    einsum: str  # the step as an einsum equation over opt_einsum symbols
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
 
 
 @record
@@ -186,10 +169,11 @@ def _symbols_for(labels: tuple[str, ...]) -> dict[str, str]:
     return {label: symbol(k) for k, label in enumerate(labels)}
 
 
-def _naive_cost(node: ir.Contract) -> int:
-    """FLOPs of the literal loops: every label combination, (operands - 1) products, plus the sum."""
-    combinations = math.prod(node.sizes[label] for label in node.labels) if node.labels else 1
-    return combinations * (max(1, len(node.operands) - 1) + bool(node.summed))
+def _naive_cost(node: ir.Contract, labels: tuple[str, ...]) -> int:
+    """FLOPs of the literal loops: every label combination, (operands - 1) products, plus the sum
+    (``labels``: the product's, read once by the caller)."""
+    combinations = math.prod(node.sizes[label] for label in labels)
+    return combinations * (max(1, len(node.operands) - 1) + (len(labels) > len(set(node.output))))
 
 
 def written_order_cost(inputs: list[str], output: str, size_of: dict[str, int]) -> int:
@@ -201,6 +185,8 @@ def written_order_cost(inputs: list[str], output: str, size_of: dict[str, int]) 
     >>> written_order_cost(["ij", "jk", "k"], "i", {"i": 10, "j": 10, "k": 10})  # (A B): 2·10³, then ·v: 2·10²
     2200
     """
+    if not any(inputs):
+        return len(inputs) - 1  # scalars: one multiplication per step
     last = {s: k for k, term in enumerate(inputs) for s in term}  # the last operand that needs each index
     last.update(dict.fromkeys(output, len(inputs)))
     running = set(inputs[0])
@@ -228,19 +214,27 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str],
     output = "".join([symbols[label] for label in node.output])
     size_of = {symbols[label]: size for label, size in node.sizes.items()}
     optimizer = _optimizer(choice, len(inputs))
-    naive = _naive_cost(node)
+    naive = _naive_cost(node, labels)
     if len(inputs) == 1:
         path = [(0,)]
-        steps = describe_path(path, inputs, output, size_of)
+        steps = name_steps(name, labels, symbols, operand_names, describe_path(path, inputs, output, size_of))
         opt = math.prod(node.sizes[label] for label in set(kept_labels[0])) if kept_labels[0] else 1
         largest = math.prod(node.shape)
         written = opt
     else:
         search = list(choice.path) if choice.algorithm == EXPLICIT else optimizer
-        path = search_path(inputs, output, size_of, search, choice.memory_limit)
-        steps = describe_path(path, inputs, output, size_of)
+        if not any(inputs) and optimizer == "greedy" and choice.algorithm == DEFAULT and choice.memory_limit is None:
+            path = [tuple(range(len(inputs)))]  # many scalars: one step, multiplied left to right (greedy's order)
+        else:
+            path = search_path(inputs, output, size_of, search, choice.memory_limit)
+        if any(inputs):
+            described = describe_path(path, inputs, output, size_of)
+            steps = name_steps(name, labels, symbols, operand_names, described)
+            largest = max(step.size for step in described)
+        else:  # scalars only (s s s …, thousands in groups): the steps say the same in far less time
+            steps = scalar_steps(name, operand_names, path)
+            largest = 1
         opt = sum(step.flops for step in steps)
-        largest = max(step.size for step in steps)
         written = written_order_cost(inputs, output, size_of)
     return ContractionPlan(
         node=node,
@@ -249,7 +243,7 @@ def plan_contraction(node: ir.Contract, name: str, base_names: list[str],
         einsum=",".join(inputs) + "->" + output,
         symbols=symbols,
         path=tuple(tuple(p) for p in path),
-        steps=_named_steps(name, labels, symbols, operand_names, steps),
+        steps=steps,
         naive_flops=naive,
         opt_flops=min(opt, naive),
         largest_intermediate=largest,
@@ -269,27 +263,6 @@ def _optimizer(choice: PathChoice, operands: int) -> str:
     if choice.algorithm == DEFAULT:
         return "greedy" if operands > GREEDY_ABOVE else "auto"
     return choice.algorithm
-
-
-def _named_steps(name: str, labels: tuple[str, ...], symbols: dict[str, str], operand_names: list[str],
-                 steps: list[PathStep]) -> tuple[Step, ...]:
-    """The path's steps as table rows in the user's index names: T1.1, T1.2, …, T1."""
-    reverse = {symbol: label for label, symbol in symbols.items()}
-    position = {label: k for k, label in enumerate(labels)}
-    remaining = list(operand_names)
-    named: list[Step] = []
-    last = len(steps) - 1
-    for k, step in enumerate(steps):
-        # opt_einsum pops operands in the (descending) order of ``positions`` and writes the step's
-        # equation in that order; the table shows them in the order they were written instead
-        consumed = [remaining.pop(p) for p in step.positions]
-        consumed.reverse()
-        result = (name if k == last else f"{name}.{k + 1}") + format_indices(tuple([reverse[s] for s in step.result]))
-        remaining.append(result)
-        contracted = tuple(sorted([reverse[s] for s in step.removed], key=position.__getitem__))
-        named.append(Step(result, tuple(consumed), contracted, step.shape, step.flops, step.blas or "einsum",
-                          step.einsum))
-    return tuple(named)
 
 
 def node_names(program: ir.LoweredProgram) -> dict[int, str]:

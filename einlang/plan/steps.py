@@ -19,14 +19,33 @@ every order costs the same, and :func:`scalar_path` is the order opt_einsum's ow
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
+
+from ..records import record
+from .indices import format_indices
 
 GREEDY_ABOVE = 12
 """Products with more operands than this use the greedy path search (the optimal one is exponential)."""
 
 
-@dataclass(slots=True)  # not frozen: made once per step of every plan, and a frozen init costs more
+@record
+class Step:
+    """One pairwise (or single-operand) contraction of a plan."""
+
+    result: str  # "T1_ik"
+    operands: tuple[str, ...]  # ("A_ij", "B_jk")
+    contracted: tuple[str, ...]  # indices summed away in this step, user's names
+    shape: tuple[int, ...]
+    flops: int
+    kernel: str  # "GEMM", "TDOT", "einsum", ...
+    einsum: str  # the step as an einsum equation over opt_einsum symbols
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+@record
 class PathStep:
     """One step of a path, in opt_einsum's symbols (what ``contract_path``'s contraction list holds)."""
 
@@ -115,3 +134,47 @@ def describe_path(path: list[tuple[int, ...]], inputs: list[str], output: str,
                               result, tuple([size_of[s] for s in result]), flops,
                               math.prod([size_of[s] for s in kept])))
     return steps
+
+
+def name_steps(name: str, labels: tuple[str, ...], symbols: dict[str, str], operand_names: list[str],
+                 steps: list[PathStep]) -> tuple[Step, ...]:
+    """The path's steps as table rows in the user's index names: T1.1, T1.2, …, T1 (``labels``: the
+    product's, in order of first appearance; ``operand_names``: its operands as the table shows them)."""
+    reverse = {symbol: label for label, symbol in symbols.items()}
+    position = {label: k for k, label in enumerate(labels)}
+    remaining = list(operand_names)
+    named: list[Step] = []
+    last = len(steps) - 1
+    for k, step in enumerate(steps):
+        # opt_einsum pops operands in the (descending) order of ``positions`` and writes the step's
+        # equation in that order; the table shows them in the order they were written instead
+        consumed = [remaining.pop(p) for p in step.positions]
+        consumed.reverse()
+        result = (name if k == last else f"{name}.{k + 1}") + format_indices(tuple([reverse[s] for s in step.result]))
+        remaining.append(result)
+        contracted = tuple(sorted([reverse[s] for s in step.removed], key=position.__getitem__))
+        named.append(Step(result, tuple(consumed), contracted, step.shape, step.flops, step.blas or "einsum",
+                          step.einsum))
+    return tuple(named)
+
+
+def scalar_steps(name: str, operand_names: list[str], path: list[tuple[int, ...]]) -> tuple[Step, ...]:
+    """The steps of a product of scalars, what :func:`describe_path` and :func:`name_steps` make of
+    them (a test compares), without their bookkeeping: no index to count, rename or size.
+
+    >>> [(step.result, step.operands, step.kernel) for step in scalar_steps("T1", ["a", "b", "c"], [(0, 1), (0, 1)])]
+    [('T1.1', ('a', 'b'), 'OUTER/EINSUM'), ('T1', ('c', 'T1.1'), 'OUTER/EINSUM')]
+    """
+    remaining = list(operand_names)
+    steps: list[Step] = []
+    last = len(path) - 1
+    for k, entry in enumerate(path):
+        consumed = [remaining.pop(p) for p in sorted(entry, reverse=True)]
+        consumed.reverse()
+        result = name if k == last else f"{name}.{k + 1}"
+        remaining.append(result)
+        n = len(consumed)
+        # a pair of scalars is an outer product to opt_einsum's BLAS check; more (or one) is no BLAS call
+        steps.append(Step(result, tuple(consumed), (), (), max(1, n - 1), "OUTER/EINSUM" if n == 2 else "einsum",
+                          "," * (n - 1) + "->"))
+    return tuple(steps)

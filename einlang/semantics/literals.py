@@ -63,14 +63,15 @@ def coefficient(raw: Any) -> Coefficient:
     return Coefficient(value, raw)
 
 
-def fold_scalars(factors: list[Factor], coef: Any) -> tuple[list[Factor], Any]:
+def fold_scalars(factors: list[Factor], coef: Any) -> tuple[list[int], Any]:
     """Move number-valued factors (named constants, folded functions and sums of numbers) into the
-    coefficient as Python numbers, so they are weak scalars like a literal."""
+    coefficient as Python numbers, so they are weak scalars like a literal: the positions of the factors
+    that stay, and the coefficient."""
     kept = []
-    for factor in factors:
+    for k, factor in enumerate(factors):
         value = node_constant(factor.node) if factor.node.shape == () and factor.node.dtype != object else None
         if value is None or isinstance(value, bool):
-            kept.append(factor)
+            kept.append(k)
         else:
             coef = coef * value
     return kept, coef

@@ -25,13 +25,13 @@ from ..functions import ELEMENTWISE
 from ..records import record
 from ..source import Span
 from ..syntax import ast
-from . import batch, calls, groups, ir, literals, messages, reductions, sizes
+from . import batch, calls, groups, ir, literals, messages, products, reductions, sizes, sums
 from .budget import Budget
 from .callables import EinFunction
 from .calls import MAX_CALL_DEPTH, MAX_RANK
 from .describe import example_indices, index_set, shape_words
 from .labeled import Labeled
-from .outputs import check_batch_kept, check_output_refs, names, product_output, require_outputs
+from .outputs import check_batch_kept, check_output_refs, names, require_outputs
 from .scope import DELTA_NAMES, SPECIAL_NAMES, Binding, Scope, WholeName
 from .sizes import MAX_LEVI_CIVITA_RANK, Factor
 
@@ -57,24 +57,6 @@ class _Target:
     indices: tuple[ast.IndexRef, ...] | None
     span: Span | None
     value: Labeled | None = None  # the right side, when reading the target needed it lowered already
-
-
-@record
-class _Term:
-    """One term of a sum, in source order (``value`` is ``None`` until it is lowered)."""
-
-    position: int
-    sign: int
-    expr: ast.Expr
-    value: Labeled | None = None
-
-
-@record
-class _Reciprocal:
-    """A denominator that is not a number, as a factor of a product."""
-
-    expr: ast.Expr
-    span: Span | None = None
 
 
 class Lowerer:
@@ -188,8 +170,8 @@ class Lowerer:
             whole = whole.as_scalar()
             return self._apply_output(whole, out) if out is not None else whole
         if isinstance(e, ast.Sum):
-            return self._sum(e, out)
-        return self._product(e, out)
+            return sums.lower_sum(self, e, out)
+        return products.lower_product(self, e, out)
 
     def _maybe_whole(self, e: ast.Expr) -> Labeled | None:
         """Expressions that may denote a whole tensor: bare names, literals, calls without subscript."""
@@ -219,22 +201,9 @@ class Lowerer:
             return self.contract([op], names, 1, value.span, value.label_spans)
         return value
 
-    # -- sums -----------------------------------------------------------------------------------
+    # -- sums and deferred lowering ----------------------------------------------------------------
 
-    def _sum_term(self, term: _Term, out: Sequence[ast.IndexRef] | None) -> _Term:
-        """One term of a sum, lowered; an output index missing from it is reported against that term."""
-        try:
-            return _Term(term.position, term.sign, term.expr, self.expr(term.expr, out))
-        except E.OutputIndexError as err:
-            if out is None or err.index is None:
-                raise
-            raise messages.missing_from_term(err, term.expr) from None
-
-    def _sum_terms(self, e: ast.Sum, out: Sequence[ast.IndexRef] | None) -> list[_Term]:
-        terms = [_Term(position, sign, expr) for position, (sign, expr) in enumerate(e.terms)]
-        return self._deferring(terms, lambda term: self._sum_term(term, out), lambda term: term.value)
-
-    def _deferring(self, items: list[Any], lower_one: Callable[[Any], Any], value_of: Callable[[Any], Any]) -> list[Any]:
+    def deferring(self, items: list[Any], lower_one: Callable[[Any], Any], value_of: Callable[[Any], Any]) -> list[Any]:
         """Each item lowered in order; one whose index sizes come from the others waits for them (a delta
         term of a sum, A_ij + delta_ij; size(d) in a product, x_d / size(d))."""
         done: dict[int, Any] = {}
@@ -255,87 +224,16 @@ class Lowerer:
                 self._hints = saved
         return [done[k] for k in range(len(items))]
 
+    @property
+    def index_hints(self) -> dict[str, int]:
+        """Index sizes known from outside the product being lowered (the other terms of a sum)."""
+        return self._hints
+
     def index_size(self, label: str) -> int | None:
         """The size of index ``label`` in the product being lowered, once its tensors are (``size(d)``)."""
         return self._hints.get(label)
 
-    def _sum(self, e: ast.Sum, out: Sequence[ast.IndexRef] | None) -> Labeled:
-        lowered = self._sum_terms(e, out)
-        terms: list[Labeled] = [term.value for term in lowered]  # type: ignore[misc]
-        first = terms[0]
-        first_set = set(first.labels or ())
-        for value in terms[1:]:
-            if set(value.labels or ()) != first_set:
-                raise E.FreeIndexMismatchError(
-                    f"terms of a sum must have the same free indices: {first.display or 'the first term'} has "
-                    f"{messages.shown_set(first_set)} but {value.display or 'this term'} has "
-                    f"{messages.shown_set(value.labels or ())}",
-                    [first.span, value.span],
-                    hint=messages.sum_indices_hint(first, value, first_set),
-                )
-        order = batch.expand(names(out), first_set) if out is not None else batch.canonical(first_set)
-        known = sizes.term_sizes(terms)
-        ir_terms = tuple(ir.Term(term.sign, term.value.node, term.value.labels or ()) for term in lowered)  # type: ignore[union-attr]
-        shape = tuple(known[label] for label in order)
-        folded = literals.fold_sum(ir_terms)
-        if folded is not None:  # a sum of numbers is a number (a weak scalar): 1 + 1
-            return Labeled(folded, (), e.span, {}, messages.display(e))
-        node = ir.Combine(ir_terms, order, shape, literals.sum_dtype(ir_terms, e.span))
-        label_spans: dict[str, Span] = {}
-        for value in terms:
-            for label, span in value.label_spans.items():
-                label_spans.setdefault(label, span)
-        return Labeled(node, order, e.span, label_spans, messages.display(e))
-
     # -- products -------------------------------------------------------------------------------
-
-    def _collect(self, e: ast.Expr, coef: Any, out: list[ast.Expr]) -> Any:
-        """Flatten a product: numbers fold into the coefficient; parentheses around a product vanish
-        (the convention counts indices through them); a denominator becomes a reciprocal factor."""
-        if isinstance(e, ast.Product):
-            for factor in e.factors:
-                coef = self._collect(factor, coef, out)
-            return coef
-        if isinstance(e, ast.Paren) and not isinstance(e.expr, ast.Sum):
-            return self._collect(e.expr, coef, out)
-        if isinstance(e, ast.Neg):
-            return self._collect(e.operand, -coef, out)
-        if isinstance(e, ast.Number):
-            return coef * e.value
-        if isinstance(e, ast.Div):
-            coef = self._collect(e.numerator, coef, out)
-            denominator = literals.constant_value(e.denominator)
-            if denominator is not None:
-                if denominator == 0:
-                    return coef * float("inf") if coef else float("nan")
-                return literals.divide(coef, denominator)
-            out.append(_Reciprocal(e.denominator, e.denominator.span))  # type: ignore[arg-type]
-            return coef
-        out.append(e)
-        return coef
-
-    def _product(self, e: ast.Expr, out: Sequence[ast.IndexRef] | None) -> Labeled:
-        pieces: list[ast.Expr] = []
-        raw = self._collect(e, literals.NO_NUMBER, pieces)
-        factors, raw = literals.fold_scalars(self._deferring(pieces, self._factor, lambda factor: factor), raw)
-        coef = literals.coefficient(raw)
-        batch.broadcast(factors)  # numpy's rules for '...' axes: size-1 batch axes get private labels
-        occurrences: dict[str, list[Span | None]] = {}
-        for factor in factors:
-            for label, span in zip(factor.labels, factor.spans):
-                occurrences.setdefault(label, []).append(span)
-        output = product_output(out, occurrences)
-        known = sizes.infer_sizes(factors, self._hints)
-        sizes.materialise_specials(factors, known)
-        label_spans = {label: spans[0] for label, spans in occurrences.items() if spans and spans[0] is not None}
-        span = getattr(e, "span", None)
-        if not factors:
-            return Labeled(literals.constant(raw), (), span, {}, messages.display(e))
-        dtype = literals.product_dtype([f.node for f in factors], coef.weak, span)
-        if len(factors) == 1 and coef.value == 1 and factors[0].labels == output and dtype == factors[0].node.dtype:
-            return Labeled(factors[0].node, output, span, label_spans, factors[0].display)
-        operands = [ir.Operand(f.node, f.labels, f.display, f.span) for f in factors]
-        return self.contract(operands, output, coef.value, span, label_spans, known, messages.display(e), dtype)
 
     def contract(self, operands: Sequence[ir.Operand], output: Sequence[str], coef: Any, span: Span | None,
                  label_spans: dict[str, Span], known: dict[str, int] | None = None, display: str = "",
@@ -358,7 +256,8 @@ class Lowerer:
 
     # -- factors --------------------------------------------------------------------------------
 
-    def _factor(self, e: ast.Expr) -> Factor:
+    def factor(self, e: ast.Expr) -> Factor:
+        """One factor of a product: an indexed tensor, a scalar, or a closed unit (a sum, a call, …)."""
         if isinstance(e, (ast.Word, ast.Name)):
             meaning = self.scope.resolve(e) if isinstance(e, ast.Word) else WholeName(e.name)
             if not isinstance(meaning, WholeName):
@@ -370,10 +269,10 @@ class Lowerer:
         if isinstance(e, ast.Access):
             return self._access(e.name, e.indices, e.span, messages.display(e))
         # closed units: their own repeated indices are summed inside, their free indices pass through
-        if isinstance(e, _Reciprocal):
-            return _closed(self._reciprocal(e))
+        if isinstance(e, products.Reciprocal):
+            return _closed(products.reciprocal(self, e))
         if isinstance(e, ast.Sum):
-            return _closed(self._sum(e, None))
+            return _closed(sums.lower_sum(self, e, None))
         if isinstance(e, ast.Reduce):
             return _closed(reductions.lower_reduce(self, e))
         if isinstance(e, ast.Paren):
@@ -388,20 +287,6 @@ class Lowerer:
         if isinstance(e, ast.Array):
             return _closed(calls.array(self, e))
         raise AssertionError(f"unexpected factor {e!r}")  # pragma: no cover
-
-    def _reciprocal(self, e: _Reciprocal) -> Labeled:
-        inner = self.expr(e.expr, allow_whole=True)
-        if inner.labels is None and inner.node.shape != ():
-            raise E.BareTensorError(
-                f"cannot divide by {inner.display or 'a tensor'}, {shape_words(inner.node.shape)}: "
-                "write its indices to divide elementwise",
-                [e.span],
-            )
-        inner = inner.as_scalar()
-        if isinstance(inner.node, ir.Constant):
-            self.budget.constant(inner.node.shape, inner.node.dtype.itemsize, e.span)
-        node = literals.apply("reciprocal", inner.node)
-        return Labeled(node, inner.labels, e.span, inner.label_spans, "1/(" + inner.display + ")")
 
     def _access(self, name: str, refs: Sequence[ast.IndexRef], span: Span | None, display: str) -> Factor:
         labels = tuple(r.name for r in refs)
