@@ -18,7 +18,7 @@ from .. import errors as E
 from ..functions import ELEMENTWISE
 from ..semantics import ir
 from .arrays import ArrayLibrary, numpy_dtype
-from .executor import combine_kernel, kronecker, levi_civita
+from .executor import KEPT_DELTA, combine_kernel, delta_kernel, kronecker, levi_civita
 from .ops import Kernel, KernelOps
 from .reduce_kernels import numpy_like, reduce_kernel, torch_like
 
@@ -119,6 +119,9 @@ class NodeKernels:
         if isinstance(node, ir.Constant):
             raw = node.value
         elif isinstance(node, ir.Delta):
+            if node.shape[0] > KEPT_DELTA:  # built at each run: a cached runner keeps no n² numbers
+                big = delta_kernel(node.shape[0])
+                return lambda: self.constant(big())
             raw = kronecker(node.shape[0])
         else:
             raw = levi_civita(len(node.shape))

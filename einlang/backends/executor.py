@@ -84,10 +84,22 @@ def levi_civita(n: int) -> np.ndarray:
     return out
 
 
+KEPT_DELTA = 256
+"""The largest n whose n×n Kronecker delta is kept for reuse (16 of them, 8 MB at most)."""
+
+
 def kronecker(n: int) -> np.ndarray:
-    """The n×n Kronecker delta (read-only). Small ones are cached; a big one is built for the runner that
-    needs it and kept by that runner only (40 sizes near n = 2000 kept 1.2 GB in an unbounded cache)."""
-    return _small_kronecker(n) if n <= 256 else _kronecker(n)
+    """The n×n Kronecker delta (read-only). Small ones are cached; a big one is new at each call."""
+    return _small_kronecker(n) if n <= KEPT_DELTA else _kronecker(n)
+
+
+def delta_kernel(n: int) -> Kernel:
+    """A kernel giving the n×n delta: a small one kept, a big one built at each run, so that a runner kept
+    in the program caches never holds n² numbers (40 sizes near n = 2000 kept 1.3 GB in cached runners)."""
+    if n > KEPT_DELTA:
+        return lambda: _kronecker(n)
+    value = _small_kronecker(n)
+    return lambda: value
 
 
 @functools.lru_cache(maxsize=16)  # at most 16 × 256 × 256 × 8 bytes = 8 MB
@@ -107,8 +119,7 @@ def common_kernel(node: ir.Node) -> Kernel | None:
         value = node.value
         return lambda: value
     if isinstance(node, ir.Delta):
-        value = kronecker(node.shape[0])
-        return lambda: value
+        return delta_kernel(node.shape[0])
     if isinstance(node, ir.LeviCivita):
         value = levi_civita(len(node.shape))
         return lambda: value

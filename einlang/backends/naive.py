@@ -50,7 +50,7 @@ from ..plan import eliminate_deltas, format_indices, unused_deltas
 from ..semantics import ir
 from . import Runner
 from .exact_sums import FOLD_TERMS, exact_total, fold
-from .executor import coefficient_for, inner_dtype, kronecker, levi_civita
+from .executor import KEPT_DELTA, coefficient_for, inner_dtype, kronecker, levi_civita
 from .lists import as_array, check_lists
 from .naive_reduce import PASSES, emit_reduce
 
@@ -379,8 +379,12 @@ def _deferred_casts(program: ir.LoweredProgram) -> frozenset[int]:
 
 
 def _emit_constant(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) -> None:
-    """A constant, δ or ε as a nested list bound in the generated program's namespace."""
-    if isinstance(node, ir.Delta):
+    """A constant, δ or ε as a nested list bound in the generated program's namespace (a big δ as the
+    function that makes it at each run: a cached program keeps no n² numbers)."""
+    call = ""
+    if isinstance(node, ir.Delta) and node.shape[0] > KEPT_DELTA:
+        value, call = lambda n=node.shape[0]: kronecker(n).tolist(), "()"
+    elif isinstance(node, ir.Delta):
         value = kronecker(node.shape[0]).tolist()
     elif isinstance(node, ir.LeviCivita):
         value = levi_civita(len(node.shape)).tolist()
@@ -388,7 +392,7 @@ def _emit_constant(em: _Emitter, node: ir.Node, target: str, names: dict[int, st
         value = node.value.tolist()
     const = em.globals.fresh(f"_{target}", "_k")
     em.namespace[const] = value
-    em.emit(1, f"{target} = {const}  # {names[id(node)]} {'×'.join(map(str, node.shape)) or 'scalar'}")
+    em.emit(1, f"{target} = {const}{call}  # {names[id(node)]} {'×'.join(map(str, node.shape)) or 'scalar'}")
 
 
 def _emit_node(em: _Emitter, node: ir.Node, target: str, names: dict[int, str]) -> None:
