@@ -507,6 +507,27 @@ def test_parsing_time_grows_linearly(kind):
     assert min(growth) < 3 or overall < 9, f"{kind}: {times} seconds for 16,000, 32,000 and 64,000 characters"
 
 
+@pytest.mark.parametrize("text", ["1" * 16_000, "1" * 32_000, "1" * 16_000 + "j", "x_i" + "\n#" * 8_000,
+                                  "x_i" + "\n  # a comment" * 8_000])
+def test_the_lexing_reproductions_finish_within_a_second(text):
+    """Issue 15, item 4: 16,000 digits took 5.8 s, 32,000 digits 24 s, 8,000 comment lines 10 s. CPU time:
+    the wall clock of a shared machine also counts other processes."""
+    x = np.array([1.0, 2.0])
+    start = time.process_time()
+    try:
+        outcome = einlang.evaluate(text, x=x)
+    except E.EinlangError as err:
+        outcome = err
+    seconds = time.process_time() - start
+    assert seconds < 1.0, f"{seconds:.2f} s of CPU time"
+    if text.isdigit():
+        assert isinstance(outcome, E.ComplexityLimitError) and f"{len(text):,} digits" in outcome.message
+    elif text.endswith("j"):
+        assert outcome == complex(text)  # inf·j, as Python reads it
+    else:
+        np.testing.assert_array_equal(outcome, x)
+
+
 def test_long_whole_numbers_are_refused_by_name():
     _, err, seconds = _timed(lambda: einlang.evaluate("1" * 4301))
     assert isinstance(err, E.ComplexityLimitError) and "4,301 digits" in err.message and seconds < 1.0
@@ -521,6 +542,8 @@ def test_a_folded_factor_past_the_digit_limit_is_refused_by_code(backend):
         einlang.evaluate(f"({big}) ({big}) x_i", x=np.array([1, 2]), backend=backend)
     with pytest.raises(E.InputValueError):  # as a float: numpy's overflow, said as einlang's error
         einlang.evaluate(f"({big}) ({big}) x_i", x=np.array([1.0, 2.0]), backend=backend)
+    with pytest.raises(E.UnsupportedDtypeError, match="8,000 digits"):  # and explain says so too
+        einlang.compile(f"({big}) ({big}) x_i").explain(x=np.array([1, 2]))
 
 
 def test_long_whole_numbers_print_as_their_length():
@@ -638,13 +661,18 @@ def test_a_sandboxed_session_runs_statements_within_lower_limits():
 @pytest.mark.slow
 @pytest.mark.parametrize("argv", [["run", "--sandbox", "{script}"], ["--sandbox", "-c", ":load {secret}"],
                                   ["-c", ":load {secret}"], ["-c", 'x = load("{huge}")'], ["-c", ":set memory_limit 1e400"],
-                                  ["-c", "1" * 4301]])
+                                  ["-c", "1" * 4301], ["run", "{loads}"], ["-c", 'x = load("{empty}")']])
 def test_the_command_line_prints_one_message_and_no_traceback(tmp_path, argv):
     secret, script, huge = tmp_path / "secret.txt", tmp_path / "script.ein", tmp_path / "huge.npy"
     secret.write_bytes(b"\xff\xfe top secret")
     script.write_text(f"x = [1, 2]\nx_i x_i\n:load {secret}\n", encoding="utf-8")
     _crafted_npy(huge)
-    args = [a.format(secret=secret, script=script, huge=huge) for a in argv]
+    empty, mislabelled, loads = tmp_path / "empty.npy", tmp_path / "mislabelled.npz", tmp_path / "loads.ein"
+    empty.write_bytes(b"")
+    np.save(tmp_path / "array.npy", np.ones(3))
+    mislabelled.write_bytes((tmp_path / "array.npy").read_bytes())  # EOFError, TypeError before (issue 15, item 7)
+    loads.write_text(f'x = load("{mislabelled}")\n', encoding="utf-8")
+    args = [a.format(secret=secret, script=script, huge=huge, empty=empty, loads=loads) for a in argv]
     done = subprocess.run([sys.executable, "-m", "einlang", *args], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "top secret" not in done.stderr

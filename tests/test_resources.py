@@ -258,8 +258,13 @@ def test_nested_literal_calls_are_sized_before_they_are_stacked():
     """def f(x) = [x, …] nested: each level ten times the last; refused when its constants would pass the
     memory limit, before numpy builds them (nine levels tried to allocate 7.45 GiB)."""
     program = "def f(x) = [x,x,x,x,x,x,x,x,x,x]\n" + "f(" * 9 + "1" + ")" * 9
+    einlang.Session().run("def g(x) = [x, x]\ng(g(1))")  # what loads on first use is not counted below
     with einlang.options(memory_limit=10**6):
         err, peak = _peak(lambda: einlang.Session().run(program))
+        for levels in (8, 9):  # 880 MB, then 7.45 GiB tried before
+            text = "def f(x) = [x,x,x,x,x,x,x,x,x,x]\n" + "f(" * levels + "1" + ")" * levels
+            eight, seconds = _cpu_seconds(lambda t=text: einlang.Session().run(t))
+            assert isinstance(eight, E.MemoryLimitError) and seconds < 1.0, (eight, seconds)
     assert isinstance(err, E.MemoryLimitError) and "memory_limit" in err.hint, err
     assert "10×10×10×10×10×10" in err.message and peak < 2_000_000
     with einlang.options(memory_limit=10**6):
@@ -268,17 +273,21 @@ def test_nested_literal_calls_are_sized_before_they_are_stacked():
 
 @pytest.mark.slow  # large inputs, peak memory traced
 def test_literals_of_literals_are_sized_before_they_are_built():
-    a = "[" + ",".join(["1"] * 100) + "]"
-    program = f"a = {a}\nb = [{','.join(['a'] * 100)}]\nc = [{','.join(['b'] * 100)}]"
+    """The issue's 1.8 KB program: a = [1, …] (300 ones), b = [a, …], c = [b, …] built 216 MB under a 1 MB limit."""
+    a = "[" + ",".join(["1"] * 300) + "]"
+    program = f"a = {a}\nb = [{','.join(['a'] * 300)}]\nc = [{','.join(['b'] * 300)}]"
+    assert len(program) < 1_850
     with einlang.options(memory_limit=10**6):
         session = einlang.Session()
         err, peak = _peak(lambda: session.run(program))
-    assert isinstance(err, E.MemoryLimitError) and peak < 2_000_000
-    assert session["b"].shape == (100, 100) and "c" not in session
+        _, seconds = _cpu_seconds(lambda: einlang.Session().run(program))
+    assert isinstance(err, E.MemoryLimitError) and peak < 2_000_000 and seconds < 1.0
+    assert session["b"].shape == (300, 300) and "c" not in session
     with einlang.options(memory_limit=10**6):  # one program: a and b are constants while it is checked
         err, peak = _peak(lambda: einlang.evaluate(program + "\nc_ijk"))
-    assert isinstance(err, E.MemoryLimitError) and "array literal is 100×100×100" in err.message
-    assert peak < 2_000_000
+        _, seconds = _cpu_seconds(lambda: einlang.evaluate(program + "\nc_ijk"))
+    assert isinstance(err, E.MemoryLimitError) and "array literal is 300×300×300" in err.message
+    assert peak < 2_000_000 and seconds < 1.0
 
 
 def _doubling_definitions(levels: int) -> str:
@@ -287,10 +296,12 @@ def _doubling_definitions(levels: int) -> str:
 
 @pytest.mark.slow  # large inputs, peak memory traced
 def test_exponential_inlining_is_refused_by_the_inline_limit():
-    program = _doubling_definitions(18) + "f18(1)"  # 2**18 copies of f0's body
+    program = _doubling_definitions(18) + "f18(1)"  # 2**18 copies of f0's body: 13.5 s and 500 MB before
     err, peak = _peak(lambda: einlang.Session().run(program))
     assert isinstance(err, E.ComplexityLimitError) and "inline_limit" in err.message and "inline_limit" in err.hint
     assert peak < _PEAK_LIMIT
+    _, seconds = _cpu_seconds(lambda: einlang.Session().run(program))
+    assert seconds < 1.0, f"{seconds:.2f} s of CPU time"
     assert einlang.Session().run(_doubling_definitions(8) + "f8(1)") == 256  # well inside the limit
     with einlang.options(inline_limit=10**6):
         assert einlang.Session().run(_doubling_definitions(12) + "f12(1)") == 4096
@@ -401,6 +412,13 @@ def test_exact_elimination_is_refused_past_its_limit():
         assert isinstance(err, E.LibraryWorkLimitError) and peak < _PEAK_LIMIT
     assert einlang.evaluate("det(A)", A=1.0 * A) == pytest.approx(np.linalg.det(A), rel=1e-6)  # floats: fine
     assert einlang.evaluate("det([[1, 2], [3, 4]])") == -2
+    # the issue's form: a 1.3 KB program that builds its 300×300 integer matrix itself
+    a, c = ("[" + ",".join(str(k % m) for k in range(300)) + "]" for m in (5, 7))
+    text = f"a = {a}\nc = {c}\nA_ij = a_i c_j + 2 identity(300)_ij + c_i a_j\n"
+    for call in ("rank(A)", "det(A)", "inv(A)", "solve(A, a)"):
+        err, seconds = _cpu_seconds(lambda t=text + call: einlang.evaluate(t))
+        assert isinstance(err, E.LibraryWorkLimitError) and seconds < 1.0, (call, err, seconds)
+    assert len(text) < 1_400
 
 
 def test_new_limits_are_validated_options():
@@ -564,8 +582,11 @@ def _hostile_programs(draw) -> str:
 @given(_hostile_programs(), st.sampled_from(["opt", "naive"]))
 def test_hostile_programs_finish_or_are_refused_within_budget(text, backend):
     x = np.arange(3.0)
+    start = time.process_time()  # with tracemalloc on: slower than alone, still far within the time budget
     with einlang.options(**_BUDGET):
         outcome, peak = _peak(lambda: einlang.Session(sandbox=True, x=x).run(text, backend=backend))
+    seconds = time.process_time() - start
+    assert seconds < _BUDGET["time_limit"], f"{seconds:.1f} s of CPU time for {text[:80]!r}"
     if isinstance(outcome, E.EinlangError):  # refused: by a limit, or as a mistake (an unknown name)
         assert outcome.code.startswith(("E1", "E2", "E3", "E4", "E5")), outcome
     else:
