@@ -109,7 +109,9 @@ class Builder:
             right = self._finish(right)
         chain.items.append(right)
         chain.signs.append(sign)
-        chain.depth = max(chain.depth, self._depth.pop(id(right), 0))
+        depth = self._depth.pop(id(right), 0)
+        if depth > chain.depth:
+            chain.depth = depth
         chain.offsets = offsets
         return chain
 
@@ -129,15 +131,13 @@ class Builder:
         """``{ij}`` -> (i, j); ``{i j}``, ``{i,j}`` -> (i, j); ``{in,out}`` -> (in, out); ``{in,}`` -> (in,)."""
         if tokens is None:
             return ()
-        first, last = tokens[0], tokens[-1]
-        inner = self.source.text[first.start : last.end]
-        inner_after = self.source.text[last.end : last.end + 64].lstrip()
-        separated = ("," in inner or inner_after.startswith(",")) or any(
-            tokens[k].end != tokens[k + 1].start for k in range(len(tokens) - 1)
-        )
+        source = self.source
+        text, first, last = source.text, tokens[0], tokens[-1]
+        separated = ("," in text[first.start : last.end] or text[last.end : last.end + 64].lstrip().startswith(",")
+                     or any(a.end != b.start for a, b in zip(tokens, tokens[1:])))
         out: list[ast.IndexRef] = []
         for tok in tokens:
-            span = self._tok_span(tok)
+            span = Span(source, tok.start, tok.end)
             if tok.kind == "ELLIPSIS":
                 out.append(ast.IndexRef(ast.ELLIPSIS, span))
             elif tok.kind == "NUMBER":
@@ -151,7 +151,7 @@ class Builder:
             else:
                 out.extend(self._indices_from_letters(tok.text, span))
         for ref in out:
-            if ref.name != ast.ELLIPSIS and "_" in ref.name:
+            if "_" in ref.name:  # never in "...": the ellipsis
                 raise InvalidIndexError(f"index '{ref.name}' contains '_'", ref.span,
                                         hint="index names are letters and digits, e.g. W_{in,out}")
         return tuple(out)

@@ -83,6 +83,7 @@ class Tables:
     lexers: dict[int, StateLexer]
     start_state: int
     end_state: int
+    silent: frozenset[str]  # terminals that every rule drops from its children ("(", "+", ",")
 
 
 def _shape(rule: Any, methods: dict[str, Callable[..., Any]]) -> Rule:
@@ -144,7 +145,9 @@ def tables() -> Tables:
         if id(lexer) not in by_lexer:
             by_lexer[id(lexer)] = _state_lexer(lexer)
         lexers[state] = by_lexer[id(lexer)]
-    return Tables(actions, tuple(rules), lexers, table.start_states["start"], table.end_states["start"])
+    symbols = [symbol for rule in runtime().parser.rules for symbol in rule.expansion if symbol.is_term]
+    silent = frozenset(s.name for s in symbols) - {s.name for s in symbols if not s.filter_out}
+    return Tables(actions, tuple(rules), lexers, table.start_states["start"], table.end_states["start"], silent)
 
 
 def _children(rule: Rule, raw: list) -> list:
@@ -171,7 +174,7 @@ def parse(text: str, builder: Any) -> Any:
     Raises :class:`Refused` where lark would raise, and whatever a builder method raises.
     """
     t = tables()
-    actions, rules, lexers, end_state = t.actions, t.rules, t.lexers, t.end_state
+    actions, rules, lexers, end_state, silent = t.actions, t.rules, t.lexers, t.end_state, t.silent
     states: list[int] = [t.start_state]
     values: list = []
     spans: list = []  # (start, end) of each value (a token is its own), None for an empty rule's
@@ -188,11 +191,11 @@ def parse(text: str, builder: Any) -> Any:
             if kind in ignore or (kind in watch and not newlines.keep(kind, pos, previous)):
                 pos = end
                 continue
-            previous, value = kind, text[pos:end]
             if kind in keywords:
-                kind = keywords[kind](value) or kind
-            token = make(Token, (pos, end, value, kind))
-            pos = end
+                kind = keywords[kind](text[pos:end]) or kind
+            # a token no rule keeps ("(", "+", ","): only its place matters (the span of its rule's node)
+            token = (pos, end) if kind in silent else make(Token, (pos, end, text[pos:end], kind))
+            previous, pos = kind, end
         else:
             token, kind = None, "$END"
         state = states[-1]
@@ -220,28 +223,24 @@ def parse(text: str, builder: Any) -> Any:
 def _reduce(rule: Rule, states: list, values: list, spans: list, builder: Any) -> None:
     """Replace the rule's symbols on the stacks by its value."""
     n = rule.size
-    span = None
     if n:
         raw = values[-n:]
         first, last = spans[-n], spans[-1]
-        if first is None or last is None:  # an empty rule among the children: lark skips it too
-            found = [s for s in spans[-n:] if s is not None] or [None]
-            first, last = found[0], found[-1]
-        if first is not None:
+        if first is not None and last is not None:
             span = (first[0], last[1])
+        else:  # an empty rule among the children: lark skips it too
+            found = [s for s in spans[-n:] if s is not None]
+            span = (found[0][0], found[-1][1]) if found else None
         del states[-n:], values[-n:], spans[-n:]
     else:
-        raw = []
-    if builder is None:
-        value = None
-    else:
-        pick = rule.pick
-        kept = _children(rule, raw) if pick is None else raw if len(pick) == n else [raw[k] for k in pick]
-        if rule.expand_single and len(kept) == 1:
-            value = kept[0]
-        elif rule.build is None:
-            value = kept
-        else:
-            value = rule.build(builder, span, *kept)
-    values.append(value)
+        raw, span = [], None
     spans.append(span)
+    if builder is None:
+        values.append(None)
+        return
+    pick = rule.pick
+    kept = _children(rule, raw) if pick is None else raw if len(pick) == n else [raw[k] for k in pick]
+    if rule.build is None or (rule.expand_single and len(kept) == 1):
+        values.append(kept[0] if rule.expand_single and len(kept) == 1 else kept)
+    else:
+        values.append(rule.build(builder, span, *kept))
