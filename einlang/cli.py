@@ -7,18 +7,24 @@ matplotlib), 130 when interrupted with Ctrl-C.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from . import __version__
 from . import errors as E
 from .backends import available_backends
 
+if TYPE_CHECKING:
+    import argparse
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from . import bench_cli, docs_cli
 
     parser = argparse.ArgumentParser(
@@ -66,13 +72,27 @@ def run_statements(text: str, name: str, backend: str | None, sandbox: bool = Fa
     return EXIT_OK
 
 
+def _common_start(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The arguments of the two commonest starts, ``einlang`` (the REPL) and ``einlang -c STATEMENTS``, read
+    without building the argument parser: argparse and the bench and docs commands' modules cost as much
+    as running a small statement (#14). Anything else (options, commands, ``-c`` text that looks like an
+    option, which argparse refuses) goes through the parser."""
+    argv = list(argv)
+    if argv and not (len(argv) == 2 and argv[0] == "-c" and not argv[1].startswith("-")):
+        return None
+    return SimpleNamespace(statements=argv[1] if argv else None, command=None, backend=None, sandbox=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args: argparse.Namespace | SimpleNamespace | None = _common_start(argv)
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     try:
         if args.statements is not None:
             if args.command is not None:
-                parser.error("give either -c STATEMENTS or a command, not both")
+                build_parser().error("give either -c STATEMENTS or a command, not both")
             return run_statements(args.statements, "<command line>", args.backend, args.sandbox)
         if args.command is None:
             from .repl import main as repl_main
@@ -108,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
+    build_parser().error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
 
 
 if __name__ == "__main__":  # pragma: no cover

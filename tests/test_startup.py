@@ -261,3 +261,24 @@ def test_the_library_loads_only_when_a_program_calls_a_function():
             "print(einlang.evaluate('dot(u, u)', u=[3, 4]), 'einlang.library.linalg' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["2", "False", "25", "True"]
+
+
+@pytest.mark.slow
+def test_einlang_c_and_the_repl_start_without_argparse_or_the_commands_table():
+    code = ("import sys, contextlib, io; from einlang.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out: status = main(['-c', '[[1,2]]_ij [[3],[4]]_jk'])\n"
+            "print(status, out.getvalue().split()[-1], [m for m in ('argparse', 'einlang.bench_cli', 'einlang.docs_cli', "
+            "'einlang.repl.commands', 'einlang.repl.help', 'einlang.repl.terminal') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["0", "[[11]]", "[]"]
+
+
+@pytest.mark.parametrize("text", ["[[1,2]]_ij [[3],[4]]_jk", "x_", "v = [1, 2]; v_i v_i\n:backends"])
+def test_the_quick_reading_of_einlang_c_runs_as_the_argument_parser_would(text, capsys):
+    from einlang.cli import _common_start, main
+
+    assert _common_start(["-c", text]) is not None
+    quick = main(["-c", text]), capsys.readouterr()
+    parsed = main(["-c", text, "--backend", "opt"]), capsys.readouterr()  # options: the argument parser reads them
+    assert quick == parsed
+    assert _common_start(["-c", "-x"]) is None and _common_start(["-c"]) is None and _common_start(["run", "f"]) is None

@@ -30,16 +30,50 @@ result_ik  (2×2)
 
 from __future__ import annotations
 
-from .commands import ALIASES, COMMANDS, Command
-from .core import Repl
-from .display import format_result, shape_text, value_text
-from .files import load_file, save_file
-from .help import INTRO, SYNTAX_HELP, help_text
-from .helpers import FILE_HELPERS, HELPERS, ReplSession
-from .progress import PROGRESS_THRESHOLD_SECONDS, ProgressBar
-from .script import CommandError, needs_more_input, split_script
-from .terminal import CONTINUATION, HISTORY_ENV, PROMPT, history_path, main, run_plain, run_prompt_toolkit, run_stream
-from .words import completion_words
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .commands import ALIASES, COMMANDS, Command
+    from .core import Repl
+    from .display import format_result, shape_text, value_text
+    from .files import load_file, save_file
+    from .help import INTRO, SYNTAX_HELP, help_text
+    from .helpers import FILE_HELPERS, HELPERS, ReplSession
+    from .progress import PROGRESS_THRESHOLD_SECONDS, ProgressBar
+    from .script import CommandError, needs_more_input, split_script
+    from .terminal import CONTINUATION, HISTORY_ENV, PROMPT, history_path, main, run_plain, run_prompt_toolkit, run_stream
+    from .words import completion_words
+
+# each name is loaded from its module on first use: ``einlang -c`` needs the Repl, not the commands'
+# table, the help texts, completion or the terminal (#14, start-up)
+_MODULE_OF = {
+    **dict.fromkeys(("ALIASES", "COMMANDS", "Command"), "commands"),
+    "Repl": "core",
+    **dict.fromkeys(("format_result", "shape_text", "value_text"), "display"),
+    **dict.fromkeys(("load_file", "save_file"), "files"),
+    **dict.fromkeys(("INTRO", "SYNTAX_HELP", "help_text"), "help"),
+    **dict.fromkeys(("FILE_HELPERS", "HELPERS", "ReplSession"), "helpers"),
+    **dict.fromkeys(("PROGRESS_THRESHOLD_SECONDS", "ProgressBar"), "progress"),
+    **dict.fromkeys(("CommandError", "needs_more_input", "split_script"), "script"),
+    **dict.fromkeys(("CONTINUATION", "HISTORY_ENV", "PROMPT", "history_path", "main", "run_plain",
+                     "run_prompt_toolkit", "run_stream"), "terminal"),
+    "completion_words": "words",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_MODULE_OF))
+
 
 __all__ = [
     "ALIASES", "COMMANDS", "CONTINUATION", "FILE_HELPERS", "HELPERS", "HISTORY_ENV", "INTRO", "PROGRESS_THRESHOLD_SECONDS",

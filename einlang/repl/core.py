@@ -23,7 +23,6 @@ from typing import TextIO
 from .. import errors as E
 from ..config import speaking_to
 from ..symbolic import symbols
-from .commands import run_command
 from .display import format_result, shape_text
 from .files import load_file, save_file
 from .helpers import ReplSession
@@ -88,6 +87,8 @@ class Repl:
                 if self.quit:
                     return
                 if piece.kind == "command":
+                    from .commands import run_command  # here: `einlang -c` with no command never loads the table
+
                     run_command(self, piece.text)
                 elif piece.kind == "load":
                     self.load_line(piece.text)
