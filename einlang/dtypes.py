@@ -69,7 +69,7 @@ def product_dtypes(
     """The dtypes of a product of ``tensors`` (δ and ε counted apart) times ``coefficient`` (``None``:
     no number was written). Raises :class:`~einlang.errors.UnsupportedDtypeError` where numpy refuses:
     an integer factor that does not fit the product's integer dtype (``1000 x_i`` with int8 ``x``)."""
-    inner = np.result_type(*tensors) if tensors else INT64
+    inner = np.result_type(*dict.fromkeys(tensors)) if tensors else INT64  # each dtype once: 64 factors of one dtype
     if levi_civita and inner == bool:
         inner = INT64
     if coefficient is None or inner == object:

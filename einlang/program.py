@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +22,11 @@ import numpy as np
 from . import errors as E
 from .backends import Runner, as_runner, get_backend
 from .backends.arrays import describe, library_of, placeholder
+from .caches import CONSTANT_POOL, BoundedCache
 from .calls import FastCalls, guarded, operand_key
 from .catalog import REGISTRATIONS, FunctionSource, lookup
 from .clock import evaluation
+from .collector import paused
 from .config import GLOBAL_OPTIONS, OPTIONS_IN_BLOCK, Options, get_options, raise_hint
 from .dispatch import library_operands, placeholders, run_library
 from .plan.paths import DEFAULT_PATH, PathChoice
@@ -46,51 +46,6 @@ if TYPE_CHECKING:
 _NUMERIC_KINDS = frozenset("biufcO")
 # ``around(runner, backend)``: a context manager wrapped around one evaluation (the REPL's progress bar)
 Around = Callable[[Runner, str], contextlib.AbstractContextManager[Any]]
-
-
-class BoundedCache:
-    """A thread-safe LRU mapping bounded in entries and, given ``weigh``, in the total weight of its
-    values (bytes, say): plans and programs never grow without limit."""
-
-    def __init__(self, maxsize: int, max_weight: int | None = None, weigh: Callable[[Any], int] | None = None) -> None:
-        self.maxsize = maxsize
-        self.max_weight = max_weight
-        self._weigh = weigh
-        self.weight = 0
-        self._data: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self.item = self._data.__getitem__  # a hit, without a Python frame (KeyError on a miss)
-
-    def get(self, key: Any) -> Any:
-        try:
-            return self._data[key]  # a hit needs no lock and no reordering: that keeps calls fast
-        except (KeyError, TypeError):
-            return None
-
-    def put(self, key: Any, value: Any) -> Any:
-        weigh = self._weigh
-        with self._lock:
-            if weigh is not None and key in self._data:
-                self.weight -= weigh(self._data[key])
-            self._data[key] = value
-            self._data.move_to_end(key)
-            if weigh is not None:
-                self.weight += weigh(value)
-            while len(self._data) > self.maxsize or (
-                self.max_weight is not None and self.weight > self.max_weight and len(self._data) > 1
-            ):
-                _, evicted = self._data.popitem(last=False)
-                if weigh is not None:
-                    self.weight -= weigh(evicted)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.weight = 0
 
 
 def as_array(name: str, value: Any) -> np.ndarray:
@@ -152,41 +107,6 @@ def _scalar(call: Callable[[Sequence[Any]], Any]) -> Callable[[Sequence[Any]], A
         return value[()] if isinstance(value, np.ndarray) else value
 
     return run
-
-
-class _ConstantPool:
-    """The bytes of constants (array literals, folded values) that cached bindings hold, across every
-    program: a binding that would take the total past ``limit`` is used but not cached (100 distinct
-    programs with 8 MB literals kept 811 MB). A cached binding gives its bytes back when it is freed."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def small(bound: BoundProgram) -> bool:
-        """Whether ``bound``'s constants are too small to count (scalars and small literals)."""
-        return bound.constant_bytes < 4096
-
-    def admit(self, bound: BoundProgram) -> bool:
-        """Whether ``bound`` may be cached (its bytes are then counted until it is freed)."""
-        nbytes = bound.constant_bytes
-        if self.small(bound):
-            return True
-        with self._lock:
-            if self.held + nbytes > self.limit:
-                return False
-            self.held += nbytes
-        weakref.finalize(bound, self._release, nbytes)
-        return True
-
-    def _release(self, nbytes: int) -> None:
-        with self._lock:
-            self.held -= nbytes
-
-
-CONSTANT_POOL = _ConstantPool(64_000_000)
 
 
 def _unaliased(call: Callable[[Sequence[Any]], Any], lowered: ir.LoweredProgram) -> Callable[[Sequence[Any]], Any]:
@@ -292,8 +212,9 @@ class BoundProgram:
             if runner is None:
                 from .int_bounds import integer_guard
 
-                needed = self.check_memory(backend)
-                runner = as_runner(impl.prepare(self.lowered, self.plan))
+                with paused():  # the plan and the kernels only grow while they are built (einlang.collector)
+                    needed = self.check_memory(backend)
+                    runner = as_runner(impl.prepare(self.lowered, self.plan))
                 call = _scalar(runner.call) if self.scalar_result else runner.call
                 call = _unaliased(call, self.lowered)
                 guard = integer_guard(self.lowered, self.plan.opt_flops, self._exact_runner) if self.integer_bound else None
@@ -379,7 +300,8 @@ class Program:
             from .semantics.lower import Scope, lower_program
 
             scope = Scope.from_arrays(values if library is None else placeholders(library, values), functions)
-            bound = BoundProgram(lower_program(self.ast, scope))
+            with paused():  # the IR only grows while it is built (einlang.collector)
+                bound = BoundProgram(lower_program(self.ast, scope))
             bound.library = library
             if CONSTANT_POOL.admit(bound):
                 self._bound.put(key, bound)

@@ -54,13 +54,14 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 LAYERS = (
     # dtypes.py: the value rule, read by the checker (semantics) and every backend
     # records.py: how the syntax tree's and the checked program's node classes are made
-    ("foundation", ("records.py", "source.py", "errors.py", "derivative_errors.py", "symbolic.py", "functions.py", "dtypes.py",
+    ("foundation", ("records.py", "collector.py", "source.py", "errors.py", "derivative_errors.py", "symbolic.py",
+                    "functions.py", "dtypes.py",
                     "catalog.py", "config.py", "clock.py", "timing.py")),
     ("syntax", ("syntax/", "latex.py")),  # latex.py: a second printer of the syntax tree
     ("semantics", ("semantics/",)),
     ("plan", ("plan/",)),
     ("backends", ("backends/",)),
-    ("program", ("program.py", "int_bounds.py", "calls.py", "einsum_compat.py", "einsum_parse.py",
+    ("program", ("program.py", "caches.py", "int_bounds.py", "calls.py", "einsum_compat.py", "einsum_parse.py",
                  "einsum_keywords.py", "einsum_text.py", "display.py", "dispatch.py", "derivatives.py")),
     ("library", ("library/", "images.py")),
     ("session", ("session.py",)),

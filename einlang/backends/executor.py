@@ -28,9 +28,12 @@ def coefficient_for(coef: Any, dtype: np.dtype) -> Any:
 
 def inner_dtype(node: ir.Contract) -> np.dtype:
     """The dtype numpy.einsum computes the product in (δ and ε take the other operands' dtype)."""
-    symbols = (ir.Delta, ir.LeviCivita)
-    tensors = [op.node.dtype for op in node.operands if not isinstance(op.node, symbols)]
-    eps = sum(isinstance(op.node, ir.LeviCivita) for op in node.operands)
+    tensors, eps = [], 0
+    for op in node.operands:
+        if isinstance(op.node, ir.LeviCivita):
+            eps += 1
+        elif not isinstance(op.node, ir.Delta):
+            tensors.append(op.node.dtype)
     return product_dtypes(tensors, levi_civita=eps).inner
 
 
@@ -42,11 +45,12 @@ def as_dtype(value: Any, dtype: np.dtype, ops: KernelOps = NUMPY_OPS) -> Any:
     return value.astype(dtype) if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value, dtype=dtype)
 
 
-def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int], ops: KernelOps = NUMPY_OPS) -> Kernel:
+def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int], ops: KernelOps = NUMPY_OPS,
+             inner: np.dtype | None = None) -> Kernel:
     """``kernel`` over the kept operands (deltas renamed away are dropped), each first cast to the
     product's dtype: a pairwise step in an operand's own dtype would overflow or OR where the whole
-    product does not (int8 · int8 · int64 is computed in int64)."""
-    inner = inner_dtype(node)
+    product does not (int8 · int8 · int64 is computed in int64). ``inner``: :func:`inner_dtype`, if known."""
+    inner = inner_dtype(node) if inner is None else inner
     casts = frozenset(p for p in kept if node.operands[p].node.dtype != inner)
     if tuple(kept) == tuple(range(len(node.operands))) and not casts:
         return kernel
@@ -59,10 +63,10 @@ def promoted(kernel: Kernel, node: ir.Contract, kept: Sequence[int], ops: Kernel
     return lambda *operands: kernel(*[asarray(operands[p], dtype=inner) if p in casts else operands[p] for p in kept])
 
 
-def scaled(kernel: Kernel, node: ir.Contract, ops: KernelOps = NUMPY_OPS) -> Kernel:
+def scaled(kernel: Kernel, node: ir.Contract, ops: KernelOps = NUMPY_OPS, inner: np.dtype | None = None) -> Kernel:
     """The product times its number factors (weak scalars), in the node's dtype."""
     coef, dtype = node.coefficient, node.dtype
-    inner = inner_dtype(node)
+    inner = inner_dtype(node) if inner is None else inner
     if coef == 1:
         if inner == dtype:
             return kernel

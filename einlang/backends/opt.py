@@ -17,7 +17,7 @@ from ..errors import UnsupportedByBackendError
 from ..plan import EINSUM_LETTERS, ContractionPlan, Plan, build_plan
 from ..semantics import ir
 from . import Runner
-from .executor import build_executor, promoted, scaled
+from .executor import build_executor, inner_dtype, promoted, scaled
 from .ops import NUMPY_OPS, KernelOps
 
 LETTERS = EINSUM_LETTERS
@@ -168,7 +168,8 @@ class OptBackend:
         def contract_kernel(node: ir.Contract):
             cplan = by_node[id(node)]
             run = _multiply_all if _is_fold(cplan) else _stepped(cplan, node, blas, ops)
-            return scaled(promoted(run, node, cplan.kept, ops), node, ops)
+            inner = inner_dtype(node)
+            return scaled(promoted(run, node, cplan.kept, ops, inner), node, ops, inner)
 
         return build_executor(program, contract_kernel, plan.eliminated, ops)
 

@@ -101,7 +101,8 @@ def broadcast(factors: Sequence) -> None:
     Sizes of one batch axis must be equal or 1; a size-1 axis facing a bigger one gets a private label.
     """
     target: dict[str, tuple[int, object]] = {}
-    for factor in factors:
+    indexed = [(k, factor) for k, factor in enumerate(factors) if factor.labels]  # scalars have no batch axes
+    for _, factor in indexed:
         for label, size in zip(factor.labels, factor.node.shape):
             if not is_batch(label):
                 continue
@@ -110,7 +111,7 @@ def broadcast(factors: Sequence) -> None:
                 target[label] = (size, factor)
             elif size not in (1, known[0]):
                 _refuse(known[1], factor, label)
-    for k, factor in enumerate(factors):
+    for k, factor in indexed:
         if not any(is_batch(label) for label in factor.labels):
             continue
         labels = list(factor.labels)

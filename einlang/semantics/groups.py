@@ -41,10 +41,10 @@ def grouped(operands: Sequence[ir.Operand], output: Sequence[str], sizes: dict[s
         return current, sizes
     while len(current) > size:
         groups = [current[k:k + size] for k in range(0, len(current), size)]
-        everywhere = Counter(label for op in current for label in set(op.labels))
+        everywhere = Counter(label for op in current if op.labels for label in set(op.labels))
         kept = []
         for group in groups:
-            inside = Counter(label for op in group for label in set(op.labels))
+            inside = Counter(label for op in group if op.labels for label in set(op.labels))
             kept.append(tuple(label for label in inside if label in output or everywhere[label] > inside[label]))
         if any(len(labels) > MAX_RANK for labels in kept):
             return list(operands), sizes

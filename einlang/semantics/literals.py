@@ -68,9 +68,14 @@ def fold_scalars(factors: list[Factor], coef: Any) -> tuple[list[int], Any]:
     coefficient as Python numbers, so they are weak scalars like a literal: the positions of the factors
     that stay, and the coefficient."""
     kept = []
+    stays: dict[int, bool] = {}  # a factor object repeated (a scalar named again) is decided once
     for k, factor in enumerate(factors):
+        if stays.get(id(factor)) is True or factor.labels:
+            kept.append(k)
+            continue
         value = node_constant(factor.node) if factor.node.shape == () and factor.node.dtype != object else None
         if value is None or isinstance(value, bool):
+            stays[id(factor)] = True
             kept.append(k)
         else:
             coef = coef * value
@@ -80,6 +85,7 @@ def fold_scalars(factors: list[Factor], coef: Any) -> tuple[list[int], Any]:
 def product_dtype(nodes: Sequence[ir.Node], weak: Any, span: Span | None = None) -> np.dtype:
     """The dtype of a product of ``nodes`` times the number ``weak`` (δ and ε take the others' dtype)."""
     symbols = (ir.Delta, ir.LeviCivita)
+    nodes = list({id(node): node for node in nodes}.values())  # a node twice does not change the dtype
     return product_dtypes(
         [n.dtype for n in nodes if not isinstance(n, symbols)],
         deltas=sum(isinstance(n, ir.Delta) for n in nodes),

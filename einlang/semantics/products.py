@@ -50,8 +50,9 @@ def lower_product(lowerer: Lowerer, e: ast.Expr, out: Sequence[ast.IndexRef] | N
     batch.broadcast(factors)  # numpy's rules for '...' axes: size-1 batch axes get private labels
     occurrences: dict[str, list[Span | None]] = {}
     for factor in factors:
-        for label, span in zip(factor.labels, factor.spans):
-            occurrences.setdefault(label, []).append(span)
+        if factor.labels:
+            for label, span in zip(factor.labels, factor.spans):
+                occurrences.setdefault(label, []).append(span)
     output = product_output(out, occurrences)
     known = sizes.infer_sizes(factors, lowerer.index_hints)
     sizes.materialise_specials(factors, known)

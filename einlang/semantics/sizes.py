@@ -70,7 +70,7 @@ def infer_sizes(factors: Sequence[Factor], hints: Mapping[str, int]) -> dict[str
     sizes: dict[str, int] = {}
     where: _Where = {}
     for factor in factors:
-        if not factor.special:
+        if factor.labels and not factor.special:
             for axis, (label, size) in enumerate(zip(factor.labels, factor.node.shape)):
                 _settle(label, size, factor, axis, sizes, where)
     for factor in factors:
