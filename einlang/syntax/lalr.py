@@ -50,7 +50,8 @@ class Rule:
     (anonymous tokens dropped, ``_rule`` children spliced in, ``None`` where an ``[optional]`` is absent),
     and ``trailing`` placeholders after them; ``pick``: the indices kept, when that is all there is to it;
     ``expand_single``: a ``?rule``, whose one child is its value; ``unit``: such a rule of one symbol (the
-    value stays, only the state changes); ``build``: the builder's method named after the rule (or its
+    value stays, only the state changes); ``single``: a rule of one symbol with a method (``atom: WORD ->
+    word``), built in place on the stacks; ``build``: the builder's method named after the rule (or its
     alias), ``None`` for the lists that parents read (``args``, ``items`` ...).
     """
 
@@ -61,6 +62,7 @@ class Rule:
     pick: tuple[int, ...] | None
     expand_single: bool
     unit: bool
+    single: bool
     build: Callable[..., Any] | None
 
 
@@ -106,8 +108,9 @@ def _shape(rule: Any, methods: dict[str, Callable[..., Any]]) -> Rule:
     simple = not pending and not any(splice or before for _, splice, before in include)
     pick = tuple(k for k, _, _ in include) if simple else None
     unit = expand_single and pick is not None and len(pick) == 1 and len(expansion) == 1
-    return Rule(rule.origin.name, len(expansion), tuple(include), pending, pick, expand_single, unit,
-                methods.get(name))
+    build = methods.get(name)
+    single = not expand_single and pick == (0,) and len(expansion) == 1 and build is not None
+    return Rule(rule.origin.name, len(expansion), tuple(include), pending, pick, expand_single, unit, single, build)
 
 
 def _state_lexer(lexer: Any) -> StateLexer:
@@ -211,6 +214,9 @@ def parse(text: str, builder: Any) -> Any:
                 break
             rule = rules[~action]
             if rule.unit:  # the value stays: only the state changes
+                state = states[-1] = actions[states[-2]][rule.origin]
+            elif rule.single and builder is not None:  # one child, built in place (its span is the child's)
+                values[-1] = rule.build(builder, spans[-1], values[-1])
                 state = states[-1] = actions[states[-2]][rule.origin]
             else:
                 _reduce(rule, states, values, spans, builder)
