@@ -119,6 +119,31 @@ def test_size_of_an_index():
         einlang.evaluate("size(3) x_i", x=x)
 
 
+@pytest.mark.parametrize(("text", "reduction"), [
+    ("sum_i(x_i) / size(i)", "sum_i(x_i)"),
+    ("x_j x_j - Σ_{i}(x_i) size(i)", "Σ_{i}(x_i)"),
+    ("max_i(x_i sum_j(x_j)) / size(i)", "max_i(x_i sum_j(x_j))"),
+])
+def test_size_of_an_index_bound_by_a_reduction_names_the_reduction(text, reduction):
+    """E213 points at the reduction that binds the index, with a caret under it and under size(i)."""
+    with pytest.raises(E.IndexSizeError) as info:
+        einlang.evaluate(text, x=np.arange(3.0))
+    err = info.value
+    assert f"i is bound by the reduction {reduction}, so it is not an index outside it" in err.message
+    assert [span.text for span in err.spans] == ["size(i)", reduction]
+    assert "put size(i) inside the reduction" in err.hint and "mean_i" in err.hint
+
+
+def test_size_of_an_index_no_reduction_binds_is_not_blamed_on_one():
+    for text in ("sum_i(size(i))", "size(i)", "sum_j(x_j) / size(i)"):  # inside it, or bound by none
+        with pytest.raises(E.IndexSizeError, match="i is not an index of a tensor in this product"):
+            einlang.evaluate(text, x=np.arange(3.0))
+    session = einlang.Session()
+    session.run("def f(x) = max_i(x_i) - size(i)")
+    with pytest.raises(E.IndexSizeError, match="bound by the reduction max_i"):  # in a definition's body too
+        session.run("f([1, 2])")
+
+
 def test_dtypes_follow_numpy():
     ints = np.arange(1, 7, dtype=np.int32).reshape(2, 3)
     for kind, expected in (("max", np.max(ints, 1)), ("prod", np.prod(ints, 1)), ("mean", np.mean(ints, 1))):

@@ -151,6 +151,7 @@ def _inline(lowerer: Lowerer, function: EinFunction, e: ast.Call, args: list, no
         tensors[param] = Binding(node, description)
     functions = lowerer.scope.functions if function.sees is None else function.sees()
     inner = lowerer.nested(Scope(tensors, functions), e.span)
+    inner.tree = definition.body
     value = inner.expr(definition.body, definition.output, allow_whole=definition.output is None)
     order = tuple(r.name for r in definition.output) if definition.output is not None else None
     value = inner.materialize(value, order)

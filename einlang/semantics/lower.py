@@ -68,6 +68,7 @@ class Lowerer:
         self.callers = callers  # spans of the calls this body was inlined from, innermost last
         self.budget = budget or Budget()  # one per evaluation, shared with every inlined body
         self._hints: dict[str, int] = {}
+        self.tree: ast.Node | None = None  # the statement or body being lowered (E213 names a reduction in it)
 
     def nested(self, scope: Scope, call: Span | None) -> Lowerer:
         """A lowerer for the body of a function called at ``call``."""
@@ -77,6 +78,7 @@ class Lowerer:
 
     def statement(self, stmt: ast.Statement) -> StatementValue:
         """Lower one statement: the name it binds (or ``None``) and its value (``None`` for a definition)."""
+        self.tree = stmt
         if isinstance(stmt, ast.Definition):
             self._define(stmt)
             return StatementValue(None, None)

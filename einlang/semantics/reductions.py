@@ -165,17 +165,52 @@ def size_of(lowerer: Lowerer, e: ast.Call) -> Labeled:
     """``size(d)``: the size of index d in the product around the call, as a whole number."""
     name = _index_name(e)
     size = lowerer.index_size(name) if name is not None else None
-    if name is None or size is None:
-        raise E.IndexSizeError(
-            f"size({name or '…'}): {name} is not an index of a tensor in this product"
-            if name is not None
-            else "size(...) takes one index name, as in size(d)",
-            [e.span],
-            hint="size(d) is the size of index d where d indexes a tensor in the same product, as in "
-            "x_d / size(d); an index bound by a reduction is not visible outside it (mean_d averages)",
-        )
+    if name is None:
+        raise E.IndexSizeError("size(...) takes one index name, as in size(d)", [e.span], hint=_SIZE_HINT)
+    if size is None:
+        binding = binding_reduction(lowerer.tree, name, e.span)
+        if binding is not None:  # sum_i(x_i) / size(i): the i of size(i) is not the reduction's
+            shown = messages.display(binding)
+            raise E.IndexSizeError(
+                f"size({name}): {name} is bound by the reduction {shown}, so it is not an index outside it",
+                [e.span, binding.span],
+                hint=f"put size({name}) inside the reduction, where {name} is an index "
+                f"({binding_head(binding)}(… / size({name}))), or use mean_{name}(…) for an average",
+            )
+        raise E.IndexSizeError(f"size({name}): {name} is not an index of a tensor in this product", [e.span],
+                               hint=_SIZE_HINT)
     value = literals.constant(size)
     return Labeled(value, None, e.span, display=messages.display(e))
+
+
+_SIZE_HINT = ("size(d) is the size of index d where d indexes a tensor in the same product, as in "
+              "x_d / size(d); an index bound by a reduction is not visible outside it (mean_d averages)")
+
+
+def binding_reduction(tree: ast.Node | None, name: str, where: Span | None) -> ast.Node | None:
+    """The first reduction in ``tree`` that binds index ``name`` and does not hold ``where`` (the place
+    that named the index outside it), or ``None``.
+
+    >>> from einlang.syntax.parser import parse
+    >>> tree = parse("sum_i(x_i) / size(i)").statements[0]
+    >>> messages.display(binding_reduction(tree, "i", None))
+    'sum_i(x_i)'
+    """
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        reduce = node if isinstance(node, ast.Reduce) else ast.Reduce.from_call(node) if isinstance(node, ast.Call) else None
+        if reduce is None or name not in {ref.name for ref in reduce.indices} or node.span is None:
+            continue
+        inside = where is not None and node.span.start <= where.start and where.end <= node.span.end
+        if not inside:
+            return node
+    return None
+
+
+def binding_head(node: ast.Node) -> str:
+    """How a reduction starts, as written: ``sum_i``, ``Σ_{jk}``."""
+    return node.function if isinstance(node, ast.Call) else _shown(node)
 
 
 def _index_name(e: ast.Call) -> str | None:
