@@ -79,4 +79,5 @@ def diff_text(source: str, wrt: str, tensors: Mapping[str, Any] | None = None,
     for statement in program.statements[:-1]:
         lowerer.statement(statement)
     result = derivative(lowerer, ast.Call("diff", (last.expr, variable), span=last.span))
-    return to_source(result.expression, result.display)
+    sizes = {**result.names.sizes, **dict(zip(result.value.labels or (), result.value.node.shape))}
+    return to_source(result.expression, result.display, avoid=arrays, sizes=sizes)
