@@ -11,6 +11,8 @@ Once einlang is installed, Pygments finds it by name through the ``pygments.lexe
 True
 >>> list(EinlangLexer().get_tokens("max_{jk}(A_ijk)"))[:2]
 [(Token.Name.Builtin, 'max'), (Token.Name.Attribute, '_{jk}')]
+>>> list(EinlangLexer().get_tokens("diff(x_i x_i, x_k)"))[0]
+(Token.Name.Builtin, 'diff')
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 SPECIAL = ("delta", "eps", "δ", "ε")
 #: the reductions, written max_j(…) or max_{jk}(…) (einlang.syntax.ast.REDUCTION_SPELLINGS)
 REDUCTIONS = ("sum", "Σ", "max", "min", "prod", "mean", "logsumexp", "softmax")
+#: calls the checker itself reads (not library functions): size(d), diff(expr, x_k)
+BUILTINS = ("size", "diff")
 
 
 class EinlangLexer(RegexLexer):
@@ -50,9 +54,9 @@ class EinlangLexer(RegexLexer):
             (r"\d+", Number.Integer),
             (r"`[^`\n]+`", Name.Variable),
             (r"(?<=[)\]`])_[^\W\d_]*", Name.Attribute),  # f(x)_i, [..]_i, `name`_ij
-            # reductions: the name, then the indices it runs over (max_j(…), softmax_{jk}(…)); size(d)
+            # reductions: the name, then the indices it runs over (max_j(…), softmax_{jk}(…)); size(d), diff(…)
             (words(REDUCTIONS, suffix=r"(_[^\W\d_]+|_\{[^}\n]*\})(?=\()"), bygroups(Name.Builtin, Name.Attribute)),
-            (r"size(?=\()", Name.Builtin),
+            (words(BUILTINS, prefix=r"\b", suffix=r"(?=\()"), Name.Builtin),
             (r"[^\W\d]\w*(?=\()", Name.Function),
             (words(SPECIAL, suffix=r"(?=_|\{|\b)"), Name.Builtin, "subscript"),
             # A_{i j}, W_{in,out}: braced indices

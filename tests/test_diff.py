@@ -245,3 +245,14 @@ def test_row_wise_logsumexp_and_attention_scores():
     got = einlang.evaluate("diff(logsumexp_j(Z_ij), Z_kl)", Z=Z)
     expected = np.einsum("ik,kl->ikl", np.eye(3), np.apply_along_axis(_softmax, 1, Z))
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_the_repl_highlights_diff_as_a_builtin_like_size():
+    from pygments.token import Name
+
+    from einlang.highlight import EinlangLexer
+
+    tokens = list(EinlangLexer().get_tokens("diff(x_i x_i, x_k) / size(k) + mydiff(x) diffs_k"))
+    assert (Name.Builtin, "diff") in tokens and (Name.Builtin, "size") in tokens
+    assert (Name.Function, "mydiff") in tokens  # only the name itself, called
+    assert (Name.Builtin, "diffs") not in tokens
