@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from ..records import record
 from .lexer import NewlineRule
 from .tables import runtime
 
@@ -42,7 +42,7 @@ class Refused(Exception):
     """The text is not in the language (or nests too deep): lark's parser says why (see module doc)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """How a reduce by one grammar rule builds its value from the values of its ``size`` symbols.
 
@@ -75,7 +75,7 @@ class StateLexer(NamedTuple):
     keywords: dict[str, Callable[[str], str | None]]  # WORD -> DEF when the word is "def" (lark's "unless")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tables:
     """The parse table (state -> terminal or rule name -> action: ``>= 0`` shift/goto, ``< 0`` reduce by
     rule ``~action``), the rules, and the lexer of each state."""
@@ -120,6 +120,25 @@ def _state_lexer(lexer: Any) -> StateLexer:
     return StateLexer(lexer.re.compile(pattern, lexer.g_regex_flags).match, frozenset(lexer.ignore_types), keywords)
 
 
+class _Lexers(dict):
+    """State -> its :class:`StateLexer`, made when a parse first reaches the state (states sharing lark's
+    lexer share it): compiling every state's alternation up front, with lark's scanners behind them, was
+    most of a new process's first compile; a small program reaches a few of them (#14, start-up)."""
+
+    def __init__(self, lark_lexers: dict[int, Any]) -> None:
+        super().__init__()
+        self._lark = lark_lexers
+        self._made: dict[int, StateLexer] = {}
+
+    def __missing__(self, state: int) -> StateLexer:
+        lexer = self._lark[state]
+        made = self._made.get(id(lexer))
+        if made is None:
+            made = self._made[id(lexer)] = _state_lexer(lexer)
+        self[state] = made  # found by the parse loop's plain lookup from now on
+        return made
+
+
 @functools.cache
 def tables() -> Tables:
     """The tables of the process's parser (see :func:`.tables.runtime`), read once."""
@@ -142,12 +161,7 @@ def tables() -> Tables:
                 rule_ids[arg] = len(rules)
                 rules.append(_shape(arg, methods))
             encoded[symbol] = ~rule_ids[arg]
-    by_lexer: dict[int, StateLexer] = {}
-    lexers = {}
-    for state, lexer in contextual.lexers.items():
-        if id(lexer) not in by_lexer:
-            by_lexer[id(lexer)] = _state_lexer(lexer)
-        lexers[state] = by_lexer[id(lexer)]
+    lexers = _Lexers(contextual.lexers)
     symbols = [symbol for rule in runtime().parser.rules for symbol in rule.expansion if symbol.is_term]
     silent = frozenset(s.name for s in symbols) - {s.name for s in symbols if not s.filter_out}
     return Tables(actions, tuple(rules), lexers, table.start_states["start"], table.end_states["start"], silent)

@@ -27,10 +27,10 @@ import stat
 import sys
 import threading
 import zlib
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from ..records import record
 from . import standalone
 from .grammar import grammar_text
 from .lexer import NewlinePostLexer
@@ -85,7 +85,7 @@ def cache_file(grammar: str) -> str | None:
     return path
 
 
-@dataclass(frozen=True)
+@record
 class Runtime:
     """The parser and the module its trees come from (Tree, Token, Transformer_NonRecursive, v_args and
     ``.exceptions``): the stand-alone module, or lark itself; the tree builder must use the same one."""
