@@ -447,16 +447,24 @@ def test_a_users_definition_does_not_change_library_functions():
 # == caches bounded in bytes (issue 15) =============================================================
 
 @pytest.mark.slow  # builds 160 MB of constants under tracemalloc
-def test_cached_bindings_hold_a_bounded_total_of_constants():
+@pytest.mark.parametrize("kind", ["float literal", "integer literal in a product"])
+def test_cached_bindings_hold_a_bounded_total_of_constants(kind):
     """Each program below builds an 8 MB constant while it is checked; twenty of them kept 160 MB in the
-    program cache. The bindings cached hold at most the constant pool's limit; the rest are not kept."""
+    program cache. The bindings cached hold at most the constant pool's limit; the rest are not kept.
+    An integer product is checked against wrapping: its facts were cached by node in a global cache that
+    kept every such program's constants (100 MB more after twenty)."""
+    x = np.arange(10)
     gc.collect()
     held_before = program.CONSTANT_POOL.held
     tracemalloc.start()
     try:
         for k in range(20):
-            value = einlang.evaluate(f"def f(x) = [x,x,x,x,x,x,x,x,x,x]\nf(f(f(f(f(f({k}.5))))))")
-            assert value.shape == (10,) * 6 and value[0, 0, 0, 0, 0, 0] == k + 0.5
+            if kind == "float literal":
+                value = einlang.evaluate(f"def f(x) = [x,x,x,x,x,x,x,x,x,x]\nf(f(f(f(f(f({k}.5))))))")
+                assert value.shape == (10,) * 6 and value[0, 0, 0, 0, 0, 0] == k + 0.5
+            else:
+                value = einlang.evaluate(f"def f(x) = [x,x,x,x,x,x,x,x,x,x]\nf(f(f(f(f(f({k}))))))_abcdef x_a", x=x)
+                assert value.shape == (10,) * 5 and value[0, 0, 0, 0, 0] == 45 * k
             del value
         gc.collect()
         resident, _ = tracemalloc.get_traced_memory()
