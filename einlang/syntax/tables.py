@@ -15,7 +15,7 @@ the tables are built in memory by lark each time.
 
 >>> build_parser() is build_parser()  # once per process, too
 True
->>> runtime().lark.Tree.__name__  # the tree, token and transformer classes the parser's trees are made of
+>>> runtime().lark.Tree.__name__  # the module of the parser's classes (its trees, tokens and exceptions)
 'Tree'
 """
 
@@ -87,8 +87,9 @@ def cache_file(grammar: str) -> str | None:
 
 @record
 class Runtime:
-    """The parser and the module its trees come from (Tree, Token, Transformer_NonRecursive, v_args and
-    ``.exceptions``): the stand-alone module, or lark itself; the tree builder must use the same one."""
+    """The parser (whose tables :mod:`.lalr` reads, and which parses a refused text again for its error)
+    and the module its classes come from (``.exceptions`` for :mod:`.translate`): the stand-alone module,
+    or lark itself."""
 
     lark: ModuleType
     parser: Any  # ``.parse(text)`` -> lark.Tree
