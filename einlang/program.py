@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 # ``einlang.compile`` do not load them (#14).
 
 _NUMERIC_KINDS = frozenset("biufcO")
+_options_in_block = OPTIONS_IN_BLOCK.get  # the per-call read of the options, bound once
 # ``around(runner, backend)``: a context manager wrapped around one evaluation (the REPL's progress bar)
 Around = Callable[[Runner, str], contextlib.AbstractContextManager[Any]]
 
@@ -308,28 +309,41 @@ class Program:
         return bound
 
     def __call__(self, tensors: Mapping[str, Any] | None = None, /, *, backend: str | None = None, **kwargs: Any) -> Any:
-        key = None
+        key = kernel = None
         if tensors is None:
             try:  # the key: names, array types, shapes, dtypes (see einlang.calls). One and two tensors are
                 # spelled out because building the key is most of what a warm call costs beyond the kernel.
                 if len(kwargs) == 2:
-                    (a, b), (x, y) = kwargs, kwargs.values()
+                    a, b = kwargs
+                    x, y = kwargs[a], kwargs[b]
                     key = (backend, a, b, x.__class__, x.shape, x.dtype, y.__class__, y.shape, y.dtype)
+                    fast = self._lookup(key)
+                    if fast is not None and fast.options is (_options_in_block() or GLOBAL_OPTIONS[0]):
+                        kernel = fast.kernel
+                        return kernel(x, y)
                 elif len(kwargs) == 1:
-                    (a,), (x,) = kwargs, kwargs.values()
+                    (a,) = kwargs
+                    x = kwargs[a]
                     key = (backend, a, x.__class__, x.shape, x.dtype)
+                    fast = self._lookup(key)
+                    if fast is not None and fast.options is (_options_in_block() or GLOBAL_OPTIONS[0]):
+                        kernel = fast.kernel
+                        return kernel(x)
                 else:
                     key = (backend, *kwargs, *map(operand_key, kwargs.values()))
-                fast = self._lookup(key)
-            except (AttributeError, TypeError):  # lists, Python numbers: the whole way
-                fast = key = None
-            if fast is not None and fast.options is (OPTIONS_IN_BLOCK.get() or GLOBAL_OPTIONS[0]):
-                try:  # inline, not calls.guarded(): one Python frame fewer
-                    return fast.kernel(*kwargs.values())
-                except E.EinlangError:
-                    raise
-                except E.COMPUTE_ERRORS as exc:
+                    fast = self._lookup(key)
+                    if fast is not None and fast.options is (_options_in_block() or GLOBAL_OPTIONS[0]):
+                        kernel = fast.kernel
+                        return kernel(*kwargs.values())
+            except E.EinlangError:
+                raise
+            except Exception as exc:  # inline, not calls.guarded(): one Python frame fewer
+                if kernel is None and isinstance(exc, (AttributeError, TypeError)):
+                    key = None  # lists, Python numbers: no key, the whole way
+                elif isinstance(exc, E.COMPUTE_ERRORS):
                     raise E.cannot_compute(exc) from None
+                else:
+                    raise
         else:
             kwargs = tensor_mapping(tensors, kwargs)
         return self._first_call(kwargs, backend, key)

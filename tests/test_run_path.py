@@ -110,3 +110,15 @@ def test_numpy_refusals_on_a_warm_call_are_einlang_errors():
     warm(lambda: prog(A=A, B=A))
     with pytest.raises(E.EinlangError):
         prog(A=A, B=np.ones((3, 3)))  # new shapes: checked, a size mismatch named
+
+
+def test_a_warm_call_with_lists_or_an_array_subclass_goes_the_whole_way():
+    """The kept kernel (numpy.dot without its __array_function__ dispatch) only ever sees exact arrays."""
+    A = RNG.random((3, 3))
+    prog = einlang.compile("A_ij B_jk")
+    expected = warm(lambda: prog(A=A, B=A))
+    kept = len(prog._calls)
+    np.testing.assert_array_equal(prog(A=A.tolist(), B=A), expected)
+    sub = A.view(type("Sub", (np.ndarray,), {}))
+    np.testing.assert_array_equal(prog(A=sub, B=A), np.dot(sub, A))
+    assert len(prog._calls) == kept  # neither was kept for the next call

@@ -115,10 +115,13 @@ def describe_path(path: list[tuple[int, ...]], inputs: list[str], output: str,
     for k, entry in enumerate(path):
         positions = tuple(sorted(entry, reverse=True))
         terms = [remaining.pop(p) for p in positions]
-        touched = dict.fromkeys("".join(terms))  # in order of first appearance: the result's order
+        joined = "".join(terms)
+        touched = dict.fromkeys(joined)  # in order of first appearance: the result's order
         kept, removed = [], []
+        first, second = (terms[0], terms[1]) if len(terms) == 2 else (joined, "")
         for s in touched:
-            left = carriers[s] - sum(s in term for term in terms)  # operands outside this step that carry s
+            # operands outside this step that carry s (a pair, most steps, counted without a generator)
+            left = carriers[s] - ((s in first) + (s in second) if second else sum(s in term for term in terms))
             if left or s in out:
                 kept.append(s)
                 carriers[s] = left + 1  # the step's result carries it
