@@ -1,7 +1,8 @@
 """The wall-clock budget of one evaluation, for work no other limit bounds.
 
-Every other limit is counted before the work starts. What remains is work whose cost the shapes do not
-show: exact fractions whose numerators grow at each step, a library function's iterations, the naive
+Every other limit is counted before the work starts, or (library iterations, exact elimination) step by
+step, refusing the step that would pass it. What remains is work whose cost the shapes do not show:
+exact fractions whose numerators grow at each step, a library function's iterations, the naive
 backend's loops on slow numbers. For those the ``time_limit`` option (seconds; none by default, 5 in a
 sandbox) is checked cooperatively: between iterations, never by interrupting a thread. The clock starts
 when an evaluation starts (a statement, a compiled program's first call, a naive run, a library

@@ -33,8 +33,9 @@ class Options:
     combinations times operands exceed this (10**10 is about ten seconds of numpy.einsum).
     ``inline_limit``: syntax nodes that calls of einlang definitions may copy into one evaluation (each
     call inlines its body). ``library_iteration_limit``: iterations an iterative library function
-    (power_iteration, pagerank) may run. ``exact_elimination_limit``: row operations (rows × columns ×
-    pivots) that exact row reduction of an integer matrix (det, inv, solve, rank) may do.
+    (power_iteration, pagerank) may run (one that converges sooner returns). ``exact_elimination_limit``:
+    operations on fractions (each entry converted, divided or cleared) that exact row reduction of an
+    integer matrix (det, inv, solve, rank) may do, counted as they are done.
     ``time_limit``: seconds one evaluation may run where no other limit bounds the work (exact fractions
     that grow, library iterations, the naive backend's loops), checked between iterations; ``math.inf``
     (the default) is none, a sandbox allows 5.
