@@ -78,6 +78,7 @@ def diff_text(source: str, wrt: str, tensors: Mapping[str, Any] | None = None,
     lowerer = Lowerer(scope)
     for statement in program.statements[:-1]:
         lowerer.statement(statement)
+    lowerer.tree = last  # what E213 searches for the reduction that binds an index
     result = derivative(lowerer, ast.Call("diff", (last.expr, variable), span=last.span))
     sizes = {**result.names.sizes, **dict(zip(result.value.labels or (), result.value.node.shape))}
     return to_source(result.expression, result.display, avoid=arrays, sizes=sizes)

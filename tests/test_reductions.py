@@ -142,6 +142,8 @@ def test_size_of_an_index_no_reduction_binds_is_not_blamed_on_one():
     session.run("def f(x) = max_i(x_i) - size(i)")
     with pytest.raises(E.IndexSizeError, match="bound by the reduction max_i"):  # in a definition's body too
         session.run("f([1, 2])")
+    with pytest.raises(E.IndexSizeError, match="i is not an index of a tensor"):  # an earlier statement's is not
+        einlang.diff("a = sum_i(x_i)\nx_k / size(i)", "x_j")
 
 
 def test_dtypes_follow_numpy():
