@@ -1,7 +1,10 @@
 """Start-up benchmark: whole new processes, timed in the same run as their numpy references.
 
-``python -m einlang.bench --startup`` times, best of several rounds (each round runs every case once, so
-a noisy shared machine hurts all of them alike):
+``python -m einlang.bench --startup`` times, best of several rounds (each round runs every case once, each
+einlang case right after its reference, so a noisy shared machine hurts both alike). A ratio is the median
+over the rounds of the case's time over its reference's in the same round: on a shared machine whose load
+moves between rounds that is steadier than the ratio of the two best times (which may come from rounds
+under different loads).
 
 - ``import einlang`` against ``import numpy``;
 - the first ``einlang.compile`` in a new process (measured inside it, after ``import einlang``);
@@ -15,6 +18,7 @@ after the first run on the machine (compiled modules, the generated parser in th
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -48,9 +52,12 @@ class StartupRow:
     reference: str
     reference_seconds: float | None
     limit: float  # the ratio to the reference, or seconds when there is no reference
+    paired: float | None = None  # the median of the rounds' ratios, when measured (see the module's doc)
 
     @property
     def ratio(self) -> float | None:
+        if self.paired is not None:
+            return self.paired
         return None if self.reference_seconds is None else self.seconds / self.reference_seconds
 
     @property
@@ -66,12 +73,12 @@ def _einlang_command() -> tuple[str, ...]:
 
 def cases() -> list[Case]:
     python = sys.executable
-    return [
+    return [  # each einlang case right after its reference (see the module's doc)
         Case("import numpy", (python, "-c", "import numpy")),
-        Case("numpy + opt_einsum one-liner", (python, "-c", ONE_LINER)),
         Case("import einlang", (python, "-c", "import einlang")),
-        Case("first compile in a new process", (python, "-c", FIRST_COMPILE), reports_time=True),
+        Case("numpy + opt_einsum one-liner", (python, "-c", ONE_LINER)),
         Case("einlang -c", (*_einlang_command(), "-c", PROGRAM)),
+        Case("first compile in a new process", (python, "-c", FIRST_COMPILE), reports_time=True),
         Case("REPL shows its prompt", _einlang_command(), until_prompt=True),
     ]
 
@@ -123,26 +130,43 @@ def _until_prompt(argv: Sequence[str], env: dict[str, str], timeout: float = 30.
         os.close(main)
 
 
-def measure(rounds: int = 7) -> dict[str, float]:
-    """The best time of each case over ``rounds`` rounds (after one warm-up round)."""
+def measure(rounds: int = 7) -> dict[str, list[float]]:
+    """The times of each case in each of ``rounds`` rounds (after one warm-up round)."""
     env = _environment()
     everything = cases()
-    best = {case.name: float("inf") for case in everything}
+    times: dict[str, list[float]] = {case.name: [] for case in everything}
     for round_ in range(rounds + 1):
         for case in everything:
             seconds = _run(case, env)
             if round_:  # round 0 warms caches: compiled modules, the generated parser
-                best[case.name] = min(best[case.name], seconds)
-    return best
+                times[case.name].append(seconds)
+    return times
 
 
-def rows(best: dict[str, float]) -> list[StartupRow]:
-    """The figures against the targets of the start-up issue."""
+PAIRS = {"import einlang": "import numpy", "einlang -c": "numpy + opt_einsum one-liner"}
+
+
+def paired_ratios(times: dict[str, list[float]]) -> dict[str, float]:
+    """Each einlang case's median ratio to its reference over the rounds (see the module's doc).
+
+    >>> paired_ratios({"import numpy": [1.0, 2.0, 1.0], "import einlang": [1.2, 2.2, 1.3],
+    ...                "numpy + opt_einsum one-liner": [1.0], "einlang -c": [1.5]})
+    {'import einlang': 1.2, 'einlang -c': 1.5}
+    """
+    return {case: statistics.median(a / b for a, b in zip(times[case], times[reference]))
+            for case, reference in PAIRS.items()}
+
+
+def rows(best: dict[str, float], ratios: dict[str, float] | None = None) -> list[StartupRow]:
+    """The figures against the targets of the start-up issue; ``ratios``: the paired ones, else the
+    ratio of the best times."""
     numpy_s, one_liner_s = best["import numpy"], best["numpy + opt_einsum one-liner"]
+    ratios = ratios or {}
     return [
-        StartupRow("import einlang", best["import einlang"], "import numpy", numpy_s, 1.5),
+        StartupRow("import einlang", best["import einlang"], "import numpy", numpy_s, 1.5, ratios.get("import einlang")),
         StartupRow("first compile in a new process", best["first compile in a new process"], "", None, 0.030),
-        StartupRow("einlang -c", best["einlang -c"], "numpy + opt_einsum one-liner", one_liner_s, 2.0),
+        StartupRow("einlang -c", best["einlang -c"], "numpy + opt_einsum one-liner", one_liner_s, 2.0,
+                   ratios.get("einlang -c")),
         StartupRow("REPL shows its prompt", best["REPL shows its prompt"], "", None, 0.5),
     ]
 
@@ -159,8 +183,9 @@ def report(rows_: Sequence[StartupRow], best: dict[str, float]) -> str:
             ref = f"{row.reference_seconds * 1000:7.0f} ms"
         lines.append(f"{row.name:<34} {row.seconds * 1000:6.0f} ms {ref:>9}  {shown:>6}  {target}"
                      f"  [{'ok' if row.ok else 'MISS'}]")
-    lines.append(f"(references: import numpy {best['import numpy'] * 1000:.0f} ms, "
-                 f"numpy + opt_einsum one-liner {best['numpy + opt_einsum one-liner'] * 1000:.0f} ms)")
+    lines.append(f"(times: the best round; references: import numpy {best['import numpy'] * 1000:.0f} ms, "
+                 f"numpy + opt_einsum one-liner {best['numpy + opt_einsum one-liner'] * 1000:.0f} ms"
+                 + ("; ratios: the median of the rounds' own" if any(r.paired is not None for r in rows_) else "") + ")")
     return "\n".join(lines)
 
 
@@ -168,8 +193,9 @@ def main(rounds: int = 7) -> int:
     if os.name != "posix":  # pragma: no cover
         print("the start-up benchmark needs a POSIX system (pseudo-terminals)", file=sys.stderr)
         return 1
-    best = measure(rounds)
-    print(report(rows(best), best))
+    times = measure(rounds)
+    best = {name: min(seconds) for name, seconds in times.items()}
+    print(report(rows(best, paired_ratios(times)), best))
     return 0
 
 

@@ -203,6 +203,22 @@ def test_the_startup_benchmark_reports_ratios_against_the_targets():
     assert "1.40×" in text and "2.40×" in text and "[MISS]" in text and "4 ms" in text
 
 
+def test_the_startup_ratios_pair_each_case_with_its_reference_in_the_same_round():
+    # the load moves between rounds: einlang's best round (0.9 s) came under another load than numpy's (0.5 s)
+    times = {"import numpy": [0.5, 1.0, 1.0], "import einlang": [1.0, 0.9, 1.1], "numpy + opt_einsum one-liner": [1.0] * 3,
+             "einlang -c": [1.5, 1.4, 1.6], "first compile in a new process": [0.02] * 3, "REPL shows its prompt": [0.3] * 3}
+    ratios = bench_startup.paired_ratios(times)
+    assert ratios == {"import einlang": pytest.approx(1.1), "einlang -c": pytest.approx(1.5)}  # of 2.0, 0.9, 1.1
+    best = {name: min(seconds) for name, seconds in times.items()}
+    rows = bench_startup.rows(best, ratios)
+    assert [(r.name, r.ratio, r.ok) for r in rows[::2]] == [("import einlang", pytest.approx(1.1), True),
+                                                            ("einlang -c", pytest.approx(1.5), True)]
+    assert bench_startup.rows(best)[0].ratio == pytest.approx(1.8)  # the best times' ratio: 0.9 s / 0.5 s
+    assert "median of the rounds" in bench_startup.report(rows, best)
+    names = [case.name for case in bench_startup.cases()]
+    assert all(names.index(case) == names.index(reference) + 1 for case, reference in bench_startup.PAIRS.items())
+
+
 @pytest.mark.slow
 def test_after_the_first_run_parsing_does_not_import_lark(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
