@@ -224,7 +224,7 @@ def _step_kernels(equations: list[str], sizes: dict[str, int], ops: KernelOps) -
     built: dict[tuple[str, tuple[int, ...]], Callable[..., Any]] = {}
     kernels = []
     for equation in equations:
-        names = dict.fromkeys(c for c in equation if c not in ",->")
+        names = dict.fromkeys(equation.replace(",", "").replace("->", ""))
         shape = equation.translate(str.maketrans(dict(zip(names, LETTERS)))) if len(names) <= len(LETTERS) else equation
         key = (shape, tuple(sizes[s] for s in names))
         kernel = built.get(key)
