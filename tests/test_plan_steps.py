@@ -31,7 +31,7 @@ def _reference(inputs, output, sizes, optimize, memory_limit):
                                     memory_limit=memory_limit)
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=150)
 @given(products(), st.sampled_from(ALGORITHMS), st.sampled_from([None, "max_input", 30]))
 def test_steps_are_what_contract_path_reports(product, algorithm, memory_limit):
     inputs, output, sizes = product
@@ -70,13 +70,14 @@ def test_explicit_paths_are_described_as_contract_path_describes_them(product, d
 @pytest.mark.parametrize("algorithm", ["auto", "greedy"])
 def test_a_product_of_scalars_takes_the_path_the_search_takes(algorithm):
     """Scalars skip the search (every order costs the same): the path is the one opt_einsum returns."""
-    for n in range(1, 80):
+    for n in (1, 2, 3, 4, 5, 8, 12, 13, 14, 15, 20, 40, 64):  # around each change of opt_einsum's choice
         path, _ = _reference([""] * n, "", {}, algorithm, None)
         if algorithm == "greedy" or n <= 12:
             assert scalar_path(n, algorithm) == [tuple(p) for p in path], n
-        for limit in (None, "max_input"):  # a memory limit changes the greedy order: then it searches
-            path, _ = _reference([""] * n, "", {}, algorithm, limit)
-            assert search_path([""] * n, "", {}, algorithm, limit) == [tuple(p) for p in path], (n, limit)
+        assert search_path([""] * n, "", {}, algorithm, None) == [tuple(p) for p in path], n
+    for n in (3, 13, 20):  # a memory limit changes the greedy order: then it searches
+        path, _ = _reference([""] * n, "", {}, algorithm, "max_input")
+        assert search_path([""] * n, "", {}, algorithm, "max_input") == [tuple(p) for p in path], n
 
 
 def test_plan_table_of_a_chain_is_unchanged_by_skipping_contract_path():
@@ -91,14 +92,16 @@ def test_plan_table_of_a_chain_is_unchanged_by_skipping_contract_path():
     assert plan.opt_flops == int(info.opt_cost) and contraction.largest_intermediate == int(info.largest_intermediate)
 
 
-@settings(deadline=None)
-@given(st.integers(1, 20), st.data())
+@settings(deadline=None, max_examples=50)
+@given(st.integers(1, 16), st.data())
 def test_scalar_steps_are_the_general_description(n, data):
     """The shortcut for products of scalars gives the rows the general description gives, for any path."""
     path, remaining = [], n
-    while remaining > 1 or not path:
-        take = data.draw(st.integers(1, min(3, remaining)))
-        path.append(tuple(data.draw(st.permutations(range(remaining)))[:take]))
+    if n == 1 or data.draw(st.booleans()):
+        path.append((data.draw(st.integers(0, n - 1)),))  # a single-operand step
+    while remaining > 1:
+        take = data.draw(st.integers(2, min(3, remaining)))
+        path.append(tuple(data.draw(st.lists(st.integers(0, remaining - 1), min_size=take, max_size=take, unique=True))))
         remaining -= take - 1
     names = [f"s{k}" for k in range(n)]
     general = name_steps("T3", (), {}, names, describe_path(path, [""] * n, "", {}))
