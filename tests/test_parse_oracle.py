@@ -98,3 +98,38 @@ def test_a_reduction_prints_every_part_it_was_written_with(text):
     so the printed text was a different (valid) program."""
     program = parse(text)
     assert parse(to_text(program)) == program
+
+
+def _worded(exc: Exception, text: str) -> tuple:
+    from einlang.source import Source
+    from einlang.syntax.translate import translate
+
+    error = translate(exc, Source(text))
+    return error.message, error.hint, error.incomplete, [(s.start, s.end) for s in error.spans]
+
+
+@settings(max_examples=300)
+@given(texts)
+@example("A_ij +")
+@example("(A_ij")
+@example("A_ij )")
+@example("A_ij $ B")
+@example("C_ik = = A_ij")
+@example("def f(x) = \n")
+@example("x_i \t $")
+def test_a_refused_text_is_worded_as_lark_words_it(text):
+    """The loop makes lark's exception from the state where it stopped (no second parse of a long text):
+    the message, hint and places must be those of lark's own parse of the whole text."""
+    try:
+        lalr.parse(text, None)
+    except NestingTooDeep:
+        return
+    except lalr.Refused as refused:
+        from_loop = lalr.lark_error(text, refused)
+    else:
+        return
+    lark_errors = runtime().lark.exceptions.LarkError
+    with pytest.raises(lark_errors) as info:
+        build_parser().parse(text)
+    assert from_loop is not None and type(from_loop) is type(info.value)
+    assert _worded(from_loop, text) == _worded(info.value, text)

@@ -309,3 +309,19 @@ def test_long_sums_and_products_are_flat_and_keep_their_spans():
     first = statement.expr.terms[0][1]
     assert isinstance(first, Product) and first.span.text == "x_i y_i"
     assert [f.span.text for f in first.factors] == ["x_i", "y_i"]
+
+
+@pytest.mark.parametrize("text", ["A_ij )", "A_ij +", "A_ij $ B", "(A_ij"])
+def test_errors_are_the_same_when_lark_parses_the_text_again(text, monkeypatch):
+    """Without the cached stand-alone module (lark itself is the runtime) the error comes from lark parsing
+    the text again instead of from the loop's state: the same message, places and hint."""
+    from einlang.syntax import lalr
+
+    def worded():
+        with pytest.raises(EinlangSyntaxError) as info:
+            parse(text)
+        return info.value.message, info.value.hint, [(s.start, s.end) for s in info.value.spans]
+
+    from_state = worded()
+    monkeypatch.setattr(lalr, "lark_error", lambda text, refused: None)
+    assert worded() == from_state

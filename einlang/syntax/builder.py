@@ -348,31 +348,36 @@ def parse_source(source: Source) -> ast.Program:
     """Parse ``source`` with the grammar's LALR tables, building the syntax tree as it goes."""
     try:
         return lalr.parse(source.text, Builder(source))
-    except lalr.Refused:
-        _syntax_error(source)
+    except lalr.Refused as refused:
+        _syntax_error(source, refused)
     except NestingTooDeep as exc:
         raise _too_deep(exc, source) from None
     except EinlangError as exc:  # a builder check: a syntax error anywhere in the text is said first
         try:
             lalr.parse(source.text, None)
-        except lalr.Refused:
-            _syntax_error(source)
+        except lalr.Refused as refused:
+            _syntax_error(source, refused)
         except NestingTooDeep as deep:
             raise _too_deep(deep, source) from None
         raise exc from None
     raise AssertionError("unreachable")  # pragma: no cover - _syntax_error always raises
 
 
-def _syntax_error(source: Source) -> None:
-    """Raise what is wrong with a text the tables refused: lark's parser finds it, :mod:`.translate` says it."""
+def _syntax_error(source: Source, refused: lalr.Refused) -> None:
+    """Raise what is wrong with a text the tables refused: lark's exception (from where the loop stopped,
+    or from lark's own parse of the text), in einlang's words by :mod:`.translate`."""
     lark = runtime().lark
-    try:
-        build_parser().parse(source.text)
-    except NestingTooDeep as exc:
-        raise _too_deep(exc, source) from None
-    except lark.exceptions.LarkError as exc:
-        raise translate(exc, source) from None
-    raise RuntimeError("einlang's parser refused a text that lark's parser accepts")  # pragma: no cover
+    exc = lalr.lark_error(source.text, refused)
+    if exc is None:
+        try:
+            build_parser().parse(source.text)
+        except NestingTooDeep as deep:  # pragma: no cover - the loop raises it first
+            raise _too_deep(deep, source) from None
+        except lark.exceptions.LarkError as error:
+            exc = error
+        else:  # pragma: no cover
+            raise RuntimeError("einlang's parser refused a text that lark's parser accepts")
+    raise translate(exc, source) from None
 
 
 def _too_deep(exc: NestingTooDeep, source: Source) -> EinlangSyntaxError:

@@ -11,9 +11,10 @@ Why not lark's own loop with ``transformer=`` (which also builds at each reduce)
 ``Token`` (eight attributes), counts lines, runs a post-lexer generator, looks rules up by a hash of their
 expansion and wraps each callback in filters (that overhead was most of a parse, 7 µs a token), and its
 position propagation reaches only ``Tree`` results, so built nodes would have no spans. Here a token is
-one small tuple and a reduce a list slice and one call. A text this loop refuses (a character no terminal
-matches, a token the table has no action for) is parsed again by lark's parser, whose exception
-:mod:`.translate` turns into the message: so the errors stay exactly lark's. What is read from lark are
+one small tuple and a reduce a list slice and one call. Where this loop refuses a text (a character no
+terminal matches, a token the table has no action for), lark's own lexer or parser is run at that place on
+the same state stack (:func:`lark_error`) and its exception :mod:`.translate` turns into the message: so
+the errors stay exactly lark's, without parsing a long text twice. What is read from lark are
 attributes of its parser objects (the parse table, each state's lexer, the rules' shapes), no private
 names; tests/test_parse_oracle.py checks this loop against lark's parser on generated texts.
 
@@ -42,7 +43,15 @@ class Token(NamedTuple):
 
 
 class Refused(Exception):
-    """The text is not in the language (or nests too deep): lark's parser says why (see module doc)."""
+    """The text is not in the language: where the loop stopped, for :func:`lark_error` to say why.
+
+    ``states``: the parser's state stack then; ``kind``: the terminal of the token it could not take
+    (``"$END"`` at the end), ``None`` when no terminal of the state matches at ``start``.
+    """
+
+    def __init__(self, states: list[int], kind: str | None, start: int, end: int) -> None:
+        super().__init__(kind, start)
+        self.states, self.kind, self.start, self.end = states, kind, start, end
 
 
 @record
@@ -226,7 +235,7 @@ def parse(text: str, builder: Any) -> Any:
         if pos < size:
             found = match(text, pos)
             if found is None:
-                raise Refused
+                raise Refused(states, None, pos, pos)
             kind, end = found.lastgroup, found.end()
             if kind in ignore or (kind in watch and not newlines.keep(kind, pos, previous)):
                 pos = end
@@ -242,7 +251,7 @@ def parse(text: str, builder: Any) -> Any:
         while True:  # reduce until the token can be shifted
             action = actions[state].get(kind)
             if action is None:
-                raise Refused
+                raise Refused(states, kind, *(token[:2] if token else (0, 0)))
             if action >= 0:
                 states.append(action)
                 values.append(token)
@@ -287,3 +296,36 @@ def _reduce(rule: Rule, states: list, values: list, spans: list, builder: Any) -
         values.append(kept[0] if rule.expand_single and len(kept) == 1 else kept)
     else:
         values.append(rule.build(builder, span, *kept))
+
+
+def lark_error(text: str, refused: Refused) -> Exception | None:
+    """The exception lark's parser raises for ``text``, made from the state where the loop stopped: lark's
+    contextual lexer run at that place, or lark's parser fed that token, on the same state stack (both
+    reach it the same way), with the interactive parser lark attaches (its ``accepts``).
+
+    ``None`` when the runtime is lark itself (no cached module; its classes live in submodules): then the
+    text is parsed again by lark. That also works, at the cost of a second whole parse of a long text.
+    """
+    lark = runtime().lark
+    names = ("InteractiveParser", "ParserState", "ParseConf", "LexerState", "LexerThread", "TextSlice", "Token")
+    if not all(hasattr(lark, name) for name in names):
+        return None
+    front = runtime().parser.parser
+    states = refused.states
+    state = lark.ParserState(lark.ParseConf(front.parser.parser.parse_table, {}, "start"), None, list(states),
+                             [None] * (len(states) - 1))
+    try:
+        if refused.kind is None:
+            at = lark.LexerState(lark.TextSlice(text, 0, len(text)))
+            at.line_ctr.char_pos = refused.start  # offsets are all the message reads
+            next(front.lexer.lexer.lex(at, state))
+        elif refused.kind == "$END":
+            state.feed_token(lark.Token("$END", "", 0, 1, 1), True)
+        else:
+            state.feed_token(lark.Token(refused.kind, text[refused.start : refused.end], refused.start))
+    except lark.UnexpectedInput as exc:
+        exc.interactive_parser = lark.InteractiveParser(front.parser.parser, state, lark.LexerThread(front.lexer, None))
+        return exc
+    except EOFError:  # pragma: no cover - lark's lexer ran off the end: let its own parse say it
+        return None
+    return None  # pragma: no cover - lark took what the loop refused: parsed again, which says so
