@@ -1,0 +1,131 @@
+"""einlang.records: the frozen, slotted records the node classes are made with behave as the frozen
+slotted dataclasses they replaced (equality without the excluded fields, hashing, defaults, factories,
+__post_init__, inheritance, signatures, pickling), and a class's __init__ is only generated when used."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import pickle
+
+import pytest
+
+from einlang.records import FrozenRecordError, field, fields, is_record, record, replace
+from einlang.semantics import ir
+from einlang.syntax import ast
+
+
+@record
+class Point:
+    x: int
+    y: int = 0
+    label: str = field(default="", compare=False)
+    tags: list[str] = field(default_factory=list, compare=False, repr=False)
+
+
+@record(eq=False)
+class Base:
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+@record(eq=False)
+class Leaf(Base):
+    value: int
+
+
+@record
+class Derived(Point):
+    z: int = 9
+
+
+@record(frozen=False)
+class Counter:
+    count: int = 0
+
+
+@record
+class Checked:
+    text: str
+    length: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "length", len(self.text))
+
+
+def test_equality_and_hash_leave_out_the_fields_marked_so():
+    assert Point(1, 2, "a") == Point(1, 2, "b") and hash(Point(1, 2, "a")) == hash(Point(1, 2, "b"))
+    assert Point(1, 2) != Point(2, 1) and Point(1) != Derived(1)  # another class is never equal
+    assert ast.Word("A_ij", span=None) == ast.Word("A_ij") and len({ast.Word("x"), ast.Word("x")}) == 1
+
+
+def test_eq_false_keeps_identity():
+    a, b = Leaf(1), Leaf(1)
+    assert a != b and a == a and len({a, b}) == 2 and a.kind == "Leaf"
+
+
+def test_frozen_records_refuse_assignment_and_deletion():
+    p = Point(1)
+    with pytest.raises(FrozenRecordError, match="'x' of a frozen Point"):
+        p.x = 2
+    with pytest.raises(FrozenRecordError):
+        del p.x
+    with pytest.raises(AttributeError):  # slotted: no new attributes either
+        object.__setattr__(p, "other", 1)
+    c = Counter()
+    c.count += 1
+    assert c.count == 1 and Counter.__hash__ is None  # mutable with equality: unhashable, as a dataclass
+
+
+def test_defaults_factories_repr_and_post_init():
+    p, q = Point(1), Point(1)
+    assert p.tags == [] and p.tags is not q.tags  # a fresh list for each instance
+    assert repr(Point(1, 2, "a", ["t"])) == "Point(x=1, y=2, label='a')"
+    assert Checked("abc").length == 3
+    assert repr(ir.Input("A", (2, 3), ir.np.dtype(float))) == "Input(name='A', shape=(2, 3), dtype=dtype('float64'))"
+
+
+def test_fields_are_inherited_in_order():
+    d = Derived(1, 2, "l", [], 3)
+    assert [f.name for f in fields(Derived)] == ["x", "y", "label", "tags", "z"] and d.z == 3
+    assert Derived(1).z == 9 and Derived.__match_args__ == ("x", "y", "label", "tags", "z")
+    assert is_record(d) and is_record(Derived) and not is_record(object())
+
+
+def test_a_field_without_a_default_after_one_with_is_refused():
+    with pytest.raises(TypeError, match="without a default follows"):
+        @record
+        class Bad:
+            a: int = 0
+            b: int
+
+
+def test_replace_and_signature():
+    p = Point(1, 2, "a")
+    assert replace(p, y=5) == Point(1, 5) and replace(p, y=5).label == "a"
+    with pytest.raises(TypeError):
+        replace(p, nothing=1)
+    # the annotations as written (strings, under `from __future__ import annotations`), as a dataclass shows them
+    assert str(inspect.signature(Point)) == "(x: 'int', y: 'int' = 0, label: 'str' = '', tags: 'list[str]' = <factory>)"
+
+
+def test_records_pickle_and_copy():
+    p = Point(1, 2, "a", ["t"])
+    for again in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p), copy.copy(p)):
+        assert again == p and again.label == "a" and again.tags == ["t"]
+    assert pickle.loads(pickle.dumps(Counter(3))) == Counter(3)
+
+
+def test_init_is_generated_at_the_first_instantiation_only():
+    @record
+    class Late:
+        a: int
+        b: str = "b"
+
+    assert getattr(Late.__dict__["__init__"], "placeholder", False)  # defining the class compiled nothing
+    assert Late(1) == Late(1, "b")
+    generated = Late.__dict__["__init__"]
+    assert not getattr(generated, "placeholder", False) and Late(2).a == 2 and Late.__dict__["__init__"] is generated
+    with pytest.raises(TypeError):
+        Late()
