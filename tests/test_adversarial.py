@@ -490,6 +490,8 @@ _LINEAR_INPUTS = {
     "sum": lambda n: "x_i + " * (n // 6) + "x_i",
     "juxtaposed product": lambda n: "x_i " * (n // 4) + "x_i",
     "array items": lambda n: "[" + "1," * (n // 2) + "1]",
+    "sum, then a stray ')'": lambda n: "x_i + " * (n // 6) + "x_i )",  # refused: worded from where parsing stopped
+    "product, then a stray '$'": lambda n: "x_i " * (n // 4) + "$",
 }
 
 
