@@ -97,7 +97,8 @@ def _make(cls: type, eq: bool, frozen: bool) -> type:
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     namespace.update(__slots__=tuple(f.name for f in own), __record_table__=table,
-                     __match_args__=tuple(f.name for f in table), __signature__=_SIGNATURE)
+                     __match_args__=tuple(f.name for f in table), __signature__=_SIGNATURE,
+                     __dataclass_fields__=_DATACLASS_FIELDS)
     methods: dict[str, Any] = {"__init__": _lazy_init(), "__repr__": _repr}
     if frozen:
         methods.update(__setattr__=_setattr, __delattr__=_delattr, __getstate__=_getstate, __setstate__=_setstate)
@@ -110,6 +111,35 @@ def _make(cls: type, eq: bool, frozen: bool) -> type:
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
     return made
+
+
+class _DataclassFields:
+    """``cls.__dataclass_fields__``, made on first access, so :mod:`dataclasses` works on records too.
+
+    Records replaced dataclasses in public classes (``einlang.Options``, ``einlang.Plan``): user code that
+    calls ``dataclasses.replace(einlang.get_options(), …)``, ``fields``, ``asdict`` or ``is_dataclass`` on
+    them keeps working. The table is made by :func:`dataclasses.make_dataclass` from the record's fields
+    (public API, no private markers), once per class, only when something asks.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[type, dict[str, Any]] = {}
+
+    def __get__(self, instance: Any, owner: type) -> dict[str, Any]:
+        made = self._made.get(owner)
+        if made is None:
+            import dataclasses
+
+            specs = [(f.name, f.type, dataclasses.field(default=f.default, compare=f.compare, repr=f.repr)
+                      if f.default_factory is None else
+                      dataclasses.field(default_factory=f.default_factory, compare=f.compare, repr=f.repr))
+                     for f in owner.__record_table__]  # type: ignore[attr-defined]
+            shadow = dataclasses.make_dataclass(owner.__name__, specs, frozen=True)
+            made = self._made[owner] = dict(shadow.__dataclass_fields__)  # type: ignore[attr-defined]
+        return made
+
+
+_DATACLASS_FIELDS = _DataclassFields()
 
 
 def _no_key(_: object) -> tuple[()]:

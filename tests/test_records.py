@@ -129,3 +129,28 @@ def test_init_is_generated_at_the_first_instantiation_only():
     assert not getattr(generated, "placeholder", False) and Late(2).a == 2 and Late.__dict__["__init__"] is generated
     with pytest.raises(TypeError):
         Late()
+
+
+def test_the_dataclasses_module_works_on_records():
+    """Public classes became records (einlang.Options, einlang.Plan): user code written for the dataclasses
+    they were keeps working: is_dataclass, fields, replace, asdict and astuple."""
+    import dataclasses
+
+    import einlang
+
+    options = einlang.get_options()
+    assert dataclasses.is_dataclass(options) and dataclasses.is_dataclass(type(options))
+    names = [f.name for f in dataclasses.fields(options)]
+    assert names == [f.name for f in fields(options)] and "memory_limit" in names
+    changed = dataclasses.replace(options, memory_limit=123)
+    assert type(changed) is type(options) and changed.memory_limit == 123 and changed.backend == options.backend
+    assert dataclasses.asdict(options)["memory_limit"] == options.memory_limit
+
+    @record
+    class Pair:
+        a: int
+        b: list = field(default_factory=list, compare=False)
+
+    assert dataclasses.astuple(Pair(1, [2])) == (1, [2])
+    by_name = {f.name: f for f in dataclasses.fields(Pair)}
+    assert by_name["b"].compare is False and by_name["b"].default_factory is list
