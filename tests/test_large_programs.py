@@ -79,3 +79,12 @@ def test_many_scalars_of_other_dtypes_keep_the_products_rules():
         einlang.evaluate(" ".join(twos), **twos)
     assert einlang.evaluate(" ".join(["q"] * 30), q=np.array(2, dtype=object)) == 2**30  # exact objects
     assert einlang.evaluate(" ".join(["b"] * 20), b=np.True_) == np.True_
+
+
+def test_the_numpy_backend_refuses_a_product_numpy_einsum_cannot_take():
+    """numpy.einsum takes 63 operands: a group of 64 is refused by name (it said only "too many operands")."""
+    text = " ".join(["s"] * 64)
+    with pytest.raises(E.UnsupportedByBackendError, match="at most 63 operands"):
+        einlang.evaluate(text, s=1.5, backend="numpy")
+    assert einlang.evaluate(" ".join(["s"] * 63), s=1.0, backend="numpy") == 1.0
+    assert einlang.evaluate(text, s=1.0) == 1.0

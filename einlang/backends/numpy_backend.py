@@ -14,6 +14,8 @@ from ..semantics import ir
 from .executor import build_executor, promoted, scaled
 
 LETTERS = EINSUM_LETTERS
+MAX_OPERANDS = 63
+"""The most operands one ``numpy.einsum`` call takes (products of more factors are refused: E602)."""
 
 
 def einsum_equation(node: ir.Contract, operand_labels: Sequence[tuple[str, ...]] | None = None) -> str:
@@ -43,6 +45,13 @@ class NumpyBackend:
     @staticmethod
     def contract_kernel(node: ir.Contract):
         gone = eliminate_deltas(node)
+        if len(gone.kept) > MAX_OPERANDS:  # numpy says only "too many operands", when the product runs
+            raise UnsupportedByBackendError(
+                f"a product of {len(gone.kept)} factors does not fit numpy.einsum, which takes at most "
+                f"{MAX_OPERANDS} operands",
+                node.span,
+                hint="use backend='opt', which multiplies them pairwise",
+            )
         equation = einsum_equation(node, gone.labels)
         einsum = np.einsum
         # without path optimisation numpy.einsum visits every index combination once per operand:
