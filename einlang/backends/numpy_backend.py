@@ -45,6 +45,7 @@ class NumpyBackend:
     @staticmethod
     def contract_kernel(node: ir.Contract):
         gone = eliminate_deltas(node)
+        equation = einsum_equation(node, gone.labels)  # refuses more than 52 distinct indices first
         if len(gone.kept) > MAX_OPERANDS:  # numpy says only "too many operands", when the product runs
             raise UnsupportedByBackendError(
                 f"a product of {len(gone.kept)} factors does not fit numpy.einsum, which takes at most "
@@ -52,7 +53,6 @@ class NumpyBackend:
                 node.span,
                 hint="use backend='opt', which multiplies them pairwise",
             )
-        equation = einsum_equation(node, gone.labels)
         einsum = np.einsum
         # without path optimisation numpy.einsum visits every index combination once per operand:
         # a 60-operand product would run for hours, so it is refused up front (checked per call, so a
