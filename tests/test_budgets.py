@@ -133,6 +133,7 @@ def test_a_sandbox_has_a_time_limit_and_keeps_a_lower_one():
 
 # == the words of each front end ====================================================================
 
+@pytest.mark.slow  # runs a library iteration or elimination to its limit (about 0.5 s)
 def test_a_limit_hint_in_the_repl_says_how_to_raise_it_there():
     repl, out = _repl()
     try:
@@ -151,6 +152,7 @@ def test_a_limit_hint_in_the_repl_says_how_to_raise_it_there():
     assert "raise the limit: :set library_iteration_limit 1e5" in out.getvalue() and "set_options" not in out.getvalue()
 
 
+@pytest.mark.slow  # runs a library iteration or elimination to its limit (about 0.5 s)
 def test_a_limit_hint_in_a_sandbox_says_it_cannot_be_raised():
     repl, out = _repl(sandbox=True)
     repl.handle("power_iteration([[0,-1],[1,0]], 0, 1000000)")

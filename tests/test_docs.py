@@ -176,7 +176,13 @@ def _where(example: Example) -> str:
 # -- tests -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("document", CHECKED)
+# errors.md runs every error's example, a library iteration to its limit among them (about 0.8 s): the
+# full run checks it, the quick run (-m "not slow") the other documents.
+_SLOW_DOCUMENTS = ("errors.md",)
+
+
+@pytest.mark.parametrize("document", [pytest.param(d, marks=pytest.mark.slow) if d in _SLOW_DOCUMENTS else d
+                                      for d in CHECKED])
 def test_examples_print_what_the_docs_show(document):
     results = run_document(document)
     assert results, f"docs/{document} has no checked examples"
@@ -204,6 +210,7 @@ def test_error_codes_are_unique():
     assert len(codes) == len(set(codes))
 
 
+@pytest.mark.slow  # every example of errors.md again (see _SLOW_DOCUMENTS)
 def test_error_examples_raise_the_class_of_their_section():
     wrong = []
     for example, _, error in run_document("errors.md"):

@@ -333,6 +333,7 @@ def test_a_max_iter_above_the_iteration_limit_that_converges_returns():
         einlang.library.power_iteration(M, 1e-10, 10**6)
 
 
+@pytest.mark.slow  # runs a library iteration or elimination to its limit (about 0.5 s)
 def test_an_iteration_that_reaches_the_limit_is_refused_with_the_limit_named():
     """power_iteration([[0,-1],[1,0]], 0, 1000000) never converges (a rotation): it runs to the
     library_iteration_limit and is refused there, within a second, saying how to raise the limit."""
@@ -377,6 +378,7 @@ def _exact_work(A: np.ndarray) -> int:
     return work.done
 
 
+@pytest.mark.slow  # runs a library iteration or elimination to its limit (about 0.5 s)
 def test_exact_elimination_is_refused_only_past_the_work_it_really_does():
     """The limit counts the operations as they are done: a matrix that needs the limit exactly runs, one
     operation more is refused. A 60×60 matrix of full rank (refused when rows × columns × pivots was
@@ -484,6 +486,7 @@ def test_kronecker_deltas_of_large_sizes_are_not_kept():
     assert executor._small_kronecker.cache_info().maxsize * 256 * 256 * 8 <= 8_388_608
 
 
+@pytest.mark.slow  # builds and measures deltas near n = 2000 (a memory test, about 0.5 s each)
 @pytest.mark.parametrize("backend", ["opt", "numpy", "naive"])
 def test_cached_programs_do_not_keep_large_deltas(backend):
     """Issue 15, item 8: a δ that stays in the plan (both indices in the result) was kept by the runner of

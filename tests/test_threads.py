@@ -79,6 +79,7 @@ def test_einsum_from_many_threads():
     assert all(_run_threads(work))
 
 
+@pytest.mark.slow  # many threads evaluating for a while (about 0.3 s)
 def test_a_session_per_thread():
     def work(k):
         s = einlang.Session(M=np.eye(3) * (k + 1))
@@ -90,6 +91,7 @@ def test_a_session_per_thread():
     assert _run_threads(work) == [(k + 1) ** 2 + ROUNDS - 1 for k in range(THREADS)]
 
 
+@pytest.mark.slow  # many threads evaluating for a while (about 0.3 s)
 def test_one_session_read_by_many_threads():
     s = einlang.Session(A=np.arange(9.0).reshape(3, 3), x=np.array([1.0, 2.0, 3.0]))
     s.run("def quad(M, v) = v_i M_ij v_j")
