@@ -307,15 +307,23 @@ def test_exponential_inlining_is_refused_by_the_inline_limit():
         assert einlang.Session().run(_doubling_definitions(12) + "f12(1)") == 4096
 
 
-def _cpu_seconds(fn) -> tuple[object, float]:
+def _cpu_seconds(fn, bound: float = 1.0, tries: int = 3) -> tuple[object, float]:
     """What ``fn`` returned or raised, and the CPU time it took: on a shared machine the wall clock also
-    counts the time other processes held the CPU, so a 1 s bound on it would fail under load."""
-    start = time.process_time()
-    try:
-        outcome: object = fn()
-    except E.EinlangError as err:
-        outcome = err
-    return outcome, time.process_time() - start
+    counts the time other processes held the CPU, so a 1 s bound on it would fail under load. A virtual
+    machine's CPU time still stretches when its host is busy (0.2 s alone measured 1.08 s during a CI run
+    beside other work), so a try over ``bound`` is repeated, up to ``tries`` times: the best is the
+    work's own cost. Every try gives the same outcome (the work is deterministic)."""
+    best = float("inf")
+    for _ in range(tries):
+        start = time.process_time()
+        try:
+            outcome: object = fn()
+        except E.EinlangError as err:
+            outcome = err
+        best = min(best, time.process_time() - start)
+        if best < bound:
+            break
+    return outcome, best
 
 
 def test_a_max_iter_above_the_iteration_limit_that_converges_returns():
