@@ -13,6 +13,8 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..errors import UnsupportedByBackendError
 from ..plan import EINSUM_LETTERS, ContractionPlan, Plan, build_plan
 from ..semantics import ir
@@ -180,6 +182,8 @@ def _stepped(cplan: ContractionPlan, node: ir.Contract, blas: bool, ops: KernelO
     on_blas = blas and node.dtype != object  # numpy.dot of objects loses their exceptions (SystemError)
     equations = [step.einsum for step in cplan.steps]
     steps = _step_kernels(equations, sizes, ops) if on_blas else [_einsum_step(eq, ops) for eq in equations]
+    if node.dtype == object:
+        steps = [_kept_objects(step) for step in steps]
     positions = [tuple(p) for p in _positions(cplan)]
     if len(steps) == 1:
         order = positions[0]
@@ -199,6 +203,13 @@ def _stepped(cplan: ContractionPlan, node: ir.Contract, blas: bool, ops: KernelO
         return values[0]
 
     return run
+
+
+def _kept_objects(step: Callable[..., Any]) -> Callable[..., Any]:
+    """The step with its result kept an object array: numpy.einsum of 0-d object arrays returns a bare
+    Python int, and the next step's einsum would turn two of those into int64 and wrap (``2**40 * 2**40``
+    gave 0), where the exact product is the point of object arrays."""
+    return lambda *operands: np.asarray(step(*operands), dtype=object)
 
 
 def _is_fold(cplan: ContractionPlan) -> bool:
