@@ -3,6 +3,8 @@ overflow as numpy.einsum is, and the same on every backend (cross-checked agains
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -36,3 +38,18 @@ def test_int64_scalars_whose_product_overflows_are_refused_not_wrapped(backend, 
         einlang.evaluate(" ".join(arrays), backend=backend, **arrays)
     exact = {name: np.array(int(value), dtype=object) for name, value in arrays.items()}
     assert einlang.evaluate(" ".join(arrays), backend=backend, **exact) == 2 ** (20 * count)
+
+
+@pytest.mark.parametrize("count", [12, 13, 14, 40])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_float_overflow_in_a_long_product_is_as_silent_as_numpy_einsum(backend, count):
+    """Above 12 scalars opt multiplies with ``*``, which warned and, under errstate(all="raise"), raised E404."""
+    arrays = {f"s{k}": np.float32(1e10) for k in range(count)}
+    text = " ".join(arrays)
+    reference = np.einsum(",".join([""] * count) + "->", *arrays.values())
+    assert reference == np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert einlang.evaluate(text, backend=backend, **arrays) == reference
+        with np.errstate(all="raise"):
+            assert einlang.evaluate(text, backend=backend, **arrays) == reference
