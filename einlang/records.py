@@ -53,15 +53,16 @@ class FrozenRecordError(AttributeError):
 class Field:
     """One field of a record: its name, default (or factory) and whether equality and the repr show it."""
 
-    __slots__ = ("name", "type", "default", "default_factory", "compare", "repr")
+    __slots__ = ("name", "type", "default", "default_factory", "compare", "repr", "init")
 
     def __init__(self, default: Any = _MISSING, default_factory: Callable[[], Any] | None = None,
-                 compare: bool = True, repr: bool = True) -> None:  # noqa: A002 - dataclasses' spelling
+                 compare: bool = True, repr: bool = True, init: bool = True) -> None:  # noqa: A002 - dataclasses' spelling
         self.name = self.type = ""
         self.default = default
         self.default_factory = default_factory
         self.compare = compare
         self.repr = repr
+        self.init = init  # False: not a parameter, always its default, not copied by replace (a cache)
 
     @property
     def required(self) -> bool:
@@ -69,9 +70,9 @@ class Field:
 
 
 def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | None = None,
-          compare: bool = True, repr: bool = True) -> Any:  # noqa: A002
+          compare: bool = True, repr: bool = True, init: bool = True) -> Any:  # noqa: A002
     """A field's options, written as its default in the class body (as ``dataclasses.field``)."""
-    return Field(default, default_factory, compare, repr)
+    return Field(default, default_factory, compare, repr, init)
 
 
 def record(cls: T | None = None, /, *, eq: bool = True, frozen: bool = True) -> Any:
@@ -104,12 +105,15 @@ def _make(cls: type, eq: bool, frozen: bool) -> type:
         methods.update(__setattr__=_setattr, __delattr__=_delattr, __getstate__=_getstate, __setstate__=_setstate)
     if eq and "__eq__" not in namespace:
         compared = [f.name for f in table if f.compare]
-        namespace["_record_key"] = attrgetter(*compared) if compared else staticmethod(_no_key)
+        namespace["_record_key"] = (attrgetter(*compared) if len(compared) > 1
+                                    else _single_key(compared[0]) if compared else staticmethod(_no_key))
         methods.update(__eq__=_eq, __hash__=_hash if frozen else None)
     for name, method in methods.items():  # what the class body defines itself stays
         namespace.setdefault(name, method)
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
+    if getattr(namespace["__init__"], "placeholder", False):
+        namespace["__init__"].owner = made
     return made
 
 
@@ -130,9 +134,10 @@ class _DataclassFields:
         if made is None:
             import dataclasses
 
-            specs = [(f.name, f.type, dataclasses.field(default=f.default, compare=f.compare, repr=f.repr)
+            specs = [(f.name, f.type, dataclasses.field(default=f.default, compare=f.compare, repr=f.repr, init=f.init)
                       if f.default_factory is None else
-                      dataclasses.field(default_factory=f.default_factory, compare=f.compare, repr=f.repr))
+                      dataclasses.field(default_factory=f.default_factory, compare=f.compare, repr=f.repr,
+                                        init=f.init))
                      for f in owner.__record_table__]  # type: ignore[attr-defined]
             shadow = dataclasses.make_dataclass(owner.__name__, specs, frozen=True)
             made = self._made[owner] = dict(shadow.__dataclass_fields__)  # type: ignore[attr-defined]
@@ -146,9 +151,18 @@ def _no_key(_: object) -> tuple[()]:
     return ()
 
 
+def _single_key(name: str) -> staticmethod:
+    """The key of a record with one compared field: a 1-tuple, as a dataclass compares, so equal-by-identity
+    values compare equal (``R(nan) == R(nan)``) and an array field gives a bool, not an array."""
+    get = attrgetter(name)
+    return staticmethod(lambda record: (get(record),))
+
+
 def _lazy_init() -> Callable[..., None]:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        _own_init(type(self))(self, *args, **kwargs)
+        # the record this placeholder was made for (set by _make), not type(self): a plain subclass whose
+        # own __init__ calls super().__init__ would otherwise find itself again and recurse
+        _own_init(__init__.owner)(self, *args, **kwargs)  # type: ignore[attr-defined]
 
     __init__.placeholder = True  # type: ignore[attr-defined]
     return __init__
@@ -185,6 +199,11 @@ def _generate_init(cls: type) -> Callable[..., None]:
     params, body = [], []
     for k, f in enumerate(table):
         env[f"_set{k}"] = getattr(cls, f.name).__set__
+        if not f.init:  # no parameter: always the default (or a new one from the factory)
+            env[f"_default{k}"] = f.default
+            env[f"_factory{k}"] = f.default_factory
+            body.append(f"    _set{k}(self, _default{k} if _factory{k} is None else _factory{k}())")
+            continue
         if f.default_factory is not None:
             env[f"_factory{k}"] = f.default_factory
             params.append(f"{f.name}=_FACTORY")
@@ -249,6 +268,9 @@ def is_record(obj: Any) -> bool:
 def replace(obj: T, /, **changes: Any) -> T:
     """A copy of the record ``obj`` with some fields changed (as ``dataclasses.replace``)."""
     for f in obj.__record_table__:  # type: ignore[attr-defined]
-        if f.name not in changes:
+        if not f.init:
+            if f.name in changes:
+                raise ValueError(f"field {f.name} is not an __init__ argument: replace() cannot change it")
+        elif f.name not in changes:
             changes[f.name] = getattr(obj, f.name)
     return type(obj)(**changes)

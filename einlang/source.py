@@ -21,7 +21,7 @@ class Source:
 
     text: str
     name: str = "<input>"
-    _line_starts: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    _line_starts: tuple[int, ...] = field(default=(), compare=False, repr=False, init=False)  # a cache: never copied
 
     def _starts(self) -> tuple[int, ...]:
         """Where each line starts: found the first time a line or column is asked for (most texts parse
