@@ -16,17 +16,34 @@ True
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_depth = 0  # how many builds (in any thread) are inside paused() now
+_was_enabled = False  # the collector's state when the first of them came in
 
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """The collector off for the ``with`` block, then back on if it was on."""
-    collecting = gc.isenabled()
-    gc.disable()
+    """The collector off for the ``with`` block, then as it was found.
+
+    The switch is process-wide, so builds in several threads share one pause: the first in turns the
+    collector off, the last out restores the state the first found (a thread leaving early must not turn it
+    back on under another thread's build). A ``gc.disable()`` another thread makes while a build runs is
+    overridden when the last build ends, if the collector was on when the first began.
+    """
+    global _depth, _was_enabled
+    with _lock:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _depth += 1
     try:
         yield
     finally:
-        if collecting:
-            gc.enable()
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()
