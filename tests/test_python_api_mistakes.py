@@ -22,6 +22,8 @@ MISTAKES = [
     ("power_iteration tol a string", lambda: lib.power_iteration(L2, "x"), E.InputTypeError, "tol must be a number"),
     ("power_iteration max_iter infinite", lambda: lib.power_iteration(L2 + 1, 1e-9, float("inf")),
      E.InputValueError, "power_iteration"),
+    ("power_iteration max_iter below one", lambda: lib.power_iteration(L2 + 1, 1e-9, -3), E.InputValueError,
+     "max_iter must be at least 1, not -3"),
     ("eig of NaN", lambda: lib.eig(NAN), E.InputValueError, "eig: cannot compute"),
     ("rank of NaN", lambda: lib.rank(NAN), E.InputValueError, "rank: cannot compute"),
     ("transform_image strings", lambda: lib.transform_image(np.eye(2), [["a"]]), E.InputValueError, "image has dtype"),

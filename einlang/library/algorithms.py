@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,7 +23,7 @@ from .. import errors as E
 from ..clock import check_time, evaluation
 from ..config import get_options, raise_hint
 from ..program import as_array, compile_cached
-from ..records import replace
+from ..records import record, replace
 from ..semantics.callables import PyFunction
 from . import _checks as C
 from . import register_python
@@ -134,7 +133,7 @@ register_python(PyFunction(
 DEFAULT_MAX_ITER = 10_000
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IterationCap:
     """How many iterations a call of ``function`` may run: ``max_iter``, or DEFAULT_MAX_ITER when not given,
     cut to ``library_iteration_limit``. ``asked`` is a ``max_iter`` above the limit (None otherwise): such a
@@ -161,7 +160,8 @@ class IterationCap:
     def not_converged(self, did_not: str, hint: str) -> E.EinlangError:
         """The error for a call that ran all its iterations: E504 when the limit cut them, else E404."""
         if self.asked is None:
-            return E.InputValueError(f"{self.function}: {did_not} in {self.count} iterations", hint=hint)
+            iterations = "iteration" if self.count == 1 else "iterations"
+            return E.InputValueError(f"{self.function}: {did_not} in {self.count} {iterations}", hint=hint)
         return E.LibraryWorkLimitError(
             f"{self.function}: {did_not} within the library_iteration_limit of {self.count:,} iterations "
             f"(max_iter allows {self.asked:,})",
@@ -174,6 +174,9 @@ def _whole_iterations(function: str, max_iter: Any) -> int:
     value = float(max_iter)
     if not math.isfinite(value):
         raise E.InputValueError(f"{function}: max_iter must be a whole number of iterations, not {value}")
+    if value < 1:  # "did not converge in 0 iterations" would blame the matrix for the argument
+        raise E.InputValueError(f"{function}: max_iter must be at least 1, not {max_iter:g}",
+                                hint="max_iter is how many iterations the call may run; leave it out for the default")
     return int(value)
 
 
