@@ -227,11 +227,11 @@ def _overflow(node: ir.Node, bound: int, dtype: np.dtype) -> E.IntegerOverflowEr
     return E.IntegerOverflowError(
         f"this integer {what} can reach {bound:,}, {past}: {dtype} would wrap around",
         getattr(node, "span", None),
-        hint=_overflow_hint(dtype),
+        hint=overflow_hint(dtype),
     )
 
 
-def _overflow_hint(dtype: np.dtype) -> str:
+def overflow_hint(dtype: np.dtype) -> str:
     """How to compute it: floats always; a wider dtype only where there is one (int64 has none)."""
     exact = ("a wider integer dtype (from Python x.astype(np.int64))" if dtype.itemsize < 8
              else "exact Python integers (from Python x.astype(object))")

@@ -24,6 +24,8 @@ MISTAKES = [
      E.InputValueError, "power_iteration"),
     ("power_iteration max_iter below one", lambda: lib.power_iteration(L2 + 1, 1e-9, -3), E.InputValueError,
      "max_iter must be at least 1, not -3"),
+    ("det past int64", lambda: lib.det(np.random.default_rng(0).integers(-9, 10, (30, 30))), E.IntegerOverflowError,
+     "determinant is 23,419,973,797,481,867,695,953,266,792,205,230,900, outside int64's range"),
     ("eig of NaN", lambda: lib.eig(NAN), E.InputValueError, "eig: cannot compute"),
     ("rank of NaN", lambda: lib.rank(NAN), E.InputValueError, "rank: cannot compute"),
     ("transform_image strings", lambda: lib.transform_image(np.eye(2), [["a"]]), E.InputValueError, "image has dtype"),

@@ -221,7 +221,22 @@ def determinant(A: np.ndarray) -> Any:
     _, pivots, value = echelon(A)
     if len(pivots) < A.shape[0]:
         return 0
-    return int(value) if value.denominator == 1 and A.dtype != object else value
+    if value.denominator != 1 or A.dtype == object:
+        return value
+    return _as_int64(int(value))
+
+
+def _as_int64(value: int) -> int:
+    """An exact integer determinant that the int64 result holds, or E412: converting it would fail (or wrap)."""
+    info = np.iinfo(np.int64)
+    if info.min <= value <= info.max:
+        return value
+    from ..int_bounds import overflow_hint  # loaded with the checker, not with the library
+
+    raise E.IntegerOverflowError(
+        f"det: this integer matrix's determinant is {value:,}, outside int64's range (largest {info.max:,})",
+        hint=overflow_hint(np.dtype(np.int64)),
+    )
 
 
 def _det_dtype(dtype: np.dtype) -> np.dtype:
