@@ -77,9 +77,10 @@ class ExactWork:
         self.done += entries
         if self.limit is not None and self.done > self.limit:
             n_rows, n_cols = self.shape
+            where = "before its first pivot" if pivots == 0 else f"after {pivots} of its pivots"
             raise E.LibraryWorkLimitError(
                 f"exact row reduction of this {n_rows}×{n_cols} integer matrix needs more than the "
-                f"exact_elimination_limit of {self.limit:,} operations on fractions (refused after {pivots} of its pivots)",
+                f"exact_elimination_limit of {self.limit:,} operations on fractions (refused {where})",
                 hint="pass a float matrix (1.0 A_ij) for a floating-point answer, or " + raise_hint("exact_elimination_limit"),
             )
 
