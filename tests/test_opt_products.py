@@ -53,3 +53,16 @@ def test_a_float_overflow_in_a_long_product_is_as_silent_as_numpy_einsum(backend
         assert einlang.evaluate(text, backend=backend, **arrays) == reference
         with np.errstate(all="raise"):
             assert einlang.evaluate(text, backend=backend, **arrays) == reference
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("text", ["a b c d e / 2", "0.5 a b c d e", "a b c d e * 1.0"])
+def test_an_int64_product_past_its_range_with_a_float_factor_is_computed_exactly(backend, text):
+    """The product sums in int64 before its number factor: the guard recomputes it with Python ints, whose
+    opt steps ran on BLAS with einsum's bare ints turned back to int64 (the product's own dtype is float64),
+    so ``a b c d e / 2`` of 2**20 each was 0.0; numpy.einsum, promoting to floats, gives 2**99."""
+    arrays = {m: np.int64(2**20) for m in "abcde"}
+    factor = 0.5 if "/" in text or "0.5" in text else 1.0
+    expected = np.einsum(",,,,,->", *arrays.values(), factor)
+    assert expected == factor * 2.0**100
+    assert einlang.evaluate(text, backend=backend, **arrays) == expected

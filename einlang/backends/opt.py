@@ -169,20 +169,23 @@ class OptBackend:
 
         def contract_kernel(node: ir.Contract):
             cplan = by_node[id(node)]
-            run = _multiply_all if _is_fold(cplan) else _stepped(cplan, node, blas, ops)
             inner = inner_dtype(node)
+            run = _multiply_all if _is_fold(cplan) else _stepped(cplan, node, blas, ops, inner == object)
             return scaled(promoted(run, node, cplan.kept, ops, inner), node, ops, inner)
 
         return build_executor(program, contract_kernel, plan.eliminated, ops)
 
 
-def _stepped(cplan: ContractionPlan, node: ir.Contract, blas: bool, ops: KernelOps) -> Callable[..., Any]:
-    """The product's steps as one function of its (kept) operands, in the plan's order."""
+def _stepped(cplan: ContractionPlan, node: ir.Contract, blas: bool, ops: KernelOps,
+             objects: bool = False) -> Callable[..., Any]:
+    """The product's steps as one function of its (kept) operands, in the plan's order; ``objects``: the
+    operands are object arrays (the product's inner dtype is; its result may be floats: ``a b / 2``)."""
     sizes = {cplan.symbols[label]: size for label, size in node.sizes.items()}
-    on_blas = blas and node.dtype != object  # numpy.dot of objects loses their exceptions (SystemError)
+    objects = objects or node.dtype == object
+    on_blas = blas and not objects  # numpy.dot of objects loses their exceptions (SystemError)
     equations = [step.einsum for step in cplan.steps]
     steps = _step_kernels(equations, sizes, ops) if on_blas else [_einsum_step(eq, ops) for eq in equations]
-    if node.dtype == object:
+    if objects:
         steps = [_kept_objects(step) for step in steps]
     positions = [tuple(p) for p in _positions(cplan)]
     if len(steps) == 1:
