@@ -19,12 +19,6 @@ MAX_OPERANDS = 63 if int(np.__version__.split(".")[0]) >= 2 else 31
 2.0, 32 before). A product of more factors runs as several calls (:func:`einsum_equations`)."""
 
 
-def einsum_equation(node: ir.Contract, operand_labels: Sequence[tuple[str, ...]] | None = None) -> str:
-    """The node as a numpy einsum equation over letters (numpy accepts only a-z, A-Z); ``operand_labels``
-    are the kept operands' labels once Kronecker deltas are renamed away."""
-    return einsum_equations(node, operand_labels, limit=None)[0]
-
-
 def einsum_equations(
     node: ir.Contract, operand_labels: Sequence[tuple[str, ...]] | None = None, limit: int | None = MAX_OPERANDS
 ) -> list[str]:
